@@ -1,0 +1,109 @@
+/*
+ * event_log.c: appends events to dashboard_events and queues their NOTIFY, in the writer's transaction.
+ *
+ * Ids are drawn under a per-persona transaction lock, so for one persona id order is commit order and a
+ * listener can resume "after event N" without missing a late commit (docs/EVENTS.md).
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "commands/async.h"
+#include "common/hashfn.h"
+#include "miscadmin.h"
+#include "storage/lock.h"
+#include "utils/builtins.h"
+
+#include "vd.h"
+
+/* The advisory lock class of the commit-order locks ("VDSH"), visible as classid in pg_locks. */
+#define VD_EVENT_LOCK_CLASS 0x56445348
+
+/* PostgreSQL refuses NOTIFY payloads of this many bytes or more (BLCKSZ - NAMEDATALEN - 128). */
+#define VD_NOTIFY_PAYLOAD_LIMIT 8000
+
+/* The id of the last event this backend appended; ingestion functions return it. */
+int64		vd_last_event_id = 0;
+
+static VdPlan next_id_plan = {
+	NULL, "SELECT nextval('variant_dashboard.dashboard_events_id_seq')", 0, {0}
+};
+
+static VdPlan insert_plan = {
+	NULL,
+	"INSERT INTO variant_dashboard.dashboard_events"
+	" (id, event_type, persona_id, variant_id, event_data, created_at)"
+	" VALUES ($1, $2, $3, $4, $5, $6)",
+	6, {INT8OID, TEXTOID, TEXTOID, TEXTOID, JSONBOID, TIMESTAMPTZOID}
+};
+
+/* Takes the persona's commit-order lock until the end of the transaction. */
+static void
+vd_lock_persona_events(const char *persona_id)
+{
+	LOCKTAG		tag;
+	uint32		key = hash_bytes((const unsigned char *) persona_id, strlen(persona_id));
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, VD_EVENT_LOCK_CLASS, key, 2);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+}
+
+/* Locks the persona, then draws the next event id; the caller must be connected to SPI. */
+int64
+vd_next_event_id(const char *persona_id)
+{
+	vd_lock_persona_events(persona_id);
+	vd_exec(&next_id_plan, NULL, NULL, false, 1);
+	return vd_col_int(0, 1);
+}
+
+/* Builds the NOTIFY payload, dropping the data when the whole would exceed PostgreSQL's limit. */
+static char *
+vd_notify_payload(int64 event_id, const char *event_type, const char *persona_id,
+				  TimestampTz created_at, Jsonb *data, bool with_data)
+{
+	JsonOut		jo;
+	Jsonb	   *payload;
+
+	jo_init(&jo);
+	jo_begin_object(&jo);
+	jo_kv_int(&jo, "event_id", event_id);
+	jo_kv_string(&jo, "persona_id", persona_id);
+	jo_kv_string(&jo, "event_type", event_type);
+	jo_kv_ts(&jo, "created_at", created_at);
+	if (with_data)
+	{
+		jo_key(&jo, "data");
+		jo_jsonb(&jo, data);
+	}
+	else
+		jo_kv_bool(&jo, "truncated", true);
+	jo_end_object(&jo);
+	payload = jo_finish(&jo);
+	return JsonbToCString(NULL, &payload->root, VARSIZE(payload));
+}
+
+/* Inserts the event row and queues its notification; both take effect at commit, or neither does. */
+void
+vd_append_event(int64 event_id, const char *event_type, const char *persona_id,
+				const char *variant_id, Jsonb *data)
+{
+	TimestampTz created_at = GetCurrentTimestamp();
+	Datum		values[6];
+	char		nulls[6] = "      ";
+	char	   *payload;
+
+	values[0] = Int64GetDatum(event_id);
+	values[1] = CStringGetTextDatum(event_type);
+	values[2] = CStringGetTextDatum(persona_id);
+	values[3] = variant_id ? CStringGetTextDatum(variant_id) : (Datum) 0;
+	nulls[3] = variant_id ? ' ' : 'n';
+	values[4] = JsonbPGetDatum(data);
+	values[5] = TimestampTzGetDatum(created_at);
+	vd_exec(&insert_plan, values, nulls, false, 0);
+
+	payload = vd_notify_payload(event_id, event_type, persona_id, created_at, data, true);
+	if (strlen(payload) >= VD_NOTIFY_PAYLOAD_LIMIT)
+		payload = vd_notify_payload(event_id, event_type, persona_id, created_at, data, false);
+	Async_Notify(VD_NOTIFY_CHANNEL, payload);
+	vd_last_event_id = event_id;
+}

@@ -1,0 +1,235 @@
+/*
+ * event_triggers.c: row triggers that turn every change the dashboard shows into an event.
+ *
+ * They fire for plain INSERT/UPDATE by any service, not only for the ingestion functions, so nothing
+ * that reaches the tables escapes the event log and its NOTIFY.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+
+#include "vd.h"
+
+PG_FUNCTION_INFO_V1(vd_variant_registered_event);
+PG_FUNCTION_INFO_V1(vd_variant_status_event);
+PG_FUNCTION_INFO_V1(vd_performance_update_event);
+PG_FUNCTION_INFO_V1(vd_early_kill_event);
+
+/* True while a kill marks its variant killed: the early_kill event already says so. */
+static bool kill_cascade_running = false;
+
+static VdPlan kill_cascade_plan = {
+	NULL,
+	"WITH v AS (UPDATE variant_dashboard.variants SET status = 'killed'"
+	"            WHERE id = $1 AND status <> 'killed')"
+	" UPDATE variant_dashboard.variant_monitoring SET status = 'killed'"
+	"  WHERE variant_id = $1 AND status <> 'killed'",
+	1, {TEXTOID}
+};
+
+/* Checks the calling context and returns the trigger data. */
+static TriggerData *
+vd_row_trigger(FunctionCallInfo fcinfo)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(td->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("variant_dashboard event functions must be AFTER ... FOR EACH ROW triggers")));
+	return td;
+}
+
+/* The row a trigger reports on: the new version for inserts and updates. */
+static HeapTuple
+vd_trigger_row(TriggerData *td)
+{
+	return TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
+}
+
+/* Reads a text column of the trigger's row by name. */
+static char *
+vd_row_text(TriggerData *td, HeapTuple row, const char *name)
+{
+	TupleDesc	desc = td->tg_relation->rd_att;
+
+	return vd_get_cstring(row, desc, vd_attnum(desc, name));
+}
+
+/* Writes a double column of the row as a JSON member. */
+static void
+vd_row_float_kv(JsonOut *jo, TriggerData *td, HeapTuple row, const char *key, const char *column)
+{
+	TupleDesc	desc = td->tg_relation->rd_att;
+
+	jo_kv_float(jo, key, vd_get_float(row, desc, vd_attnum(desc, column)));
+}
+
+/* Writes a bigint column of the row as a JSON member, null when SQL NULL. */
+static void
+vd_row_int_kv(JsonOut *jo, TriggerData *td, HeapTuple row, const char *key, const char *column)
+{
+	TupleDesc	desc = td->tg_relation->rd_att;
+	bool		isnull;
+	Datum		d = SPI_getbinval(row, desc, vd_attnum(desc, column), &isnull);
+
+	jo_key(jo, key);
+	if (isnull)
+		jo_null(jo);
+	else
+		jo_int(jo, DatumGetInt64(d));
+}
+
+/* Writes a timestamptz column of the row as a JSON member. */
+static void
+vd_row_ts_kv(JsonOut *jo, TriggerData *td, HeapTuple row, const char *key, const char *column)
+{
+	TupleDesc	desc = td->tg_relation->rd_att;
+	bool		isnull;
+	TimestampTz ts = vd_get_ts(row, desc, vd_attnum(desc, column), &isnull);
+
+	jo_key(jo, key);
+	if (isnull)
+		jo_null(jo);
+	else
+		jo_timestamptz(jo, ts);
+}
+
+/* Opens an event's data object with the members every event shares. */
+static void
+vd_begin_event(JsonOut *jo, const char *event_type, int64 event_id, const char *variant_id)
+{
+	jo_init(jo);
+	jo_begin_object(jo);
+	jo_kv_string(jo, "event_type", event_type);
+	jo_kv_int(jo, "event_id", event_id);
+	jo_kv_string(jo, "variant_id", variant_id);
+}
+
+/* variants AFTER INSERT: a variant was registered. */
+Datum
+vd_variant_registered_event(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = vd_row_trigger(fcinfo);
+	HeapTuple	row = vd_trigger_row(td);
+	JsonOut		jo;
+	char	   *persona_id;
+	char	   *variant_id;
+	int64		event_id;
+
+	SPI_connect();
+	persona_id = vd_row_text(td, row, "persona_id");
+	variant_id = vd_row_text(td, row, "id");
+	event_id = vd_next_event_id(persona_id);
+	vd_begin_event(&jo, "variant_registered", event_id, variant_id);
+	jo_kv_string(&jo, "content", vd_row_text(td, row, "content"));
+	vd_row_float_kv(&jo, td, row, "predicted_er", "predicted_er");
+	jo_kv_string(&jo, "pattern_used", vd_row_text(td, row, "pattern_used"));
+	jo_kv_string(&jo, "status", vd_row_text(td, row, "status"));
+	vd_row_ts_kv(&jo, td, row, "posted_at", "posted_at");
+	jo_end_object(&jo);
+	vd_append_event(event_id, "variant_registered", persona_id, variant_id, jo_finish(&jo));
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}
+
+/* variants AFTER UPDATE OF status: a status changed by anything but a kill. */
+Datum
+vd_variant_status_event(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = vd_row_trigger(fcinfo);
+	JsonOut		jo;
+	char	   *persona_id;
+	char	   *variant_id;
+	int64		event_id;
+
+	if (kill_cascade_running)
+		return PointerGetDatum(NULL);
+	SPI_connect();
+	persona_id = vd_row_text(td, td->tg_newtuple, "persona_id");
+	variant_id = vd_row_text(td, td->tg_newtuple, "id");
+	event_id = vd_next_event_id(persona_id);
+	vd_begin_event(&jo, "status_change", event_id, variant_id);
+	jo_kv_string(&jo, "old_status", vd_row_text(td, td->tg_trigtuple, "status"));
+	jo_kv_string(&jo, "new_status", vd_row_text(td, td->tg_newtuple, "status"));
+	jo_kv_ts(&jo, "changed_at", GetCurrentTimestamp());
+	jo_end_object(&jo);
+	vd_append_event(event_id, "status_change", persona_id, variant_id, jo_finish(&jo));
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}
+
+/* variant_monitoring AFTER INSERT, or UPDATE that changed a number: new performance figures. */
+Datum
+vd_performance_update_event(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = vd_row_trigger(fcinfo);
+	HeapTuple	row = vd_trigger_row(td);
+	JsonOut		jo;
+	char	   *persona_id;
+	char	   *variant_id;
+	int64		event_id;
+
+	SPI_connect();
+	persona_id = vd_row_text(td, row, "persona_id");
+	variant_id = vd_row_text(td, row, "variant_id");
+	event_id = vd_next_event_id(persona_id);
+	vd_begin_event(&jo, "performance_update", event_id, variant_id);
+	vd_row_float_kv(&jo, td, row, "current_er", "current_er");
+	vd_row_int_kv(&jo, td, row, "interaction_count", "interaction_count");
+	vd_row_int_kv(&jo, td, row, "view_count", "view_count");
+	vd_row_ts_kv(&jo, td, row, "updated_at", "last_updated");
+	jo_end_object(&jo);
+	vd_append_event(event_id, "performance_update", persona_id, variant_id, jo_finish(&jo));
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}
+
+/* Marks the killed variant and its monitoring row killed, without a second event. */
+static void
+vd_mark_killed(const char *variant_id)
+{
+	Datum		arg = CStringGetTextDatum(variant_id);
+
+	kill_cascade_running = true;
+	PG_TRY();
+	{
+		vd_exec(&kill_cascade_plan, &arg, NULL, false, 0);
+	}
+	PG_FINALLY();
+	{
+		kill_cascade_running = false;
+	}
+	PG_END_TRY();
+}
+
+/* variant_kills AFTER INSERT: an early kill, which also ends the variant. */
+Datum
+vd_early_kill_event(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = vd_row_trigger(fcinfo);
+	HeapTuple	row = td->tg_trigtuple;
+	JsonOut		jo;
+	char	   *persona_id;
+	char	   *variant_id;
+	int64		event_id;
+
+	SPI_connect();
+	persona_id = vd_row_text(td, row, "persona_id");
+	variant_id = vd_row_text(td, row, "variant_id");
+	event_id = vd_next_event_id(persona_id);
+	vd_begin_event(&jo, "early_kill", event_id, variant_id);
+	jo_kv_string(&jo, "kill_reason", vd_row_text(td, row, "reason"));
+	vd_row_float_kv(&jo, td, row, "final_er", "final_engagement_rate");
+	vd_row_int_kv(&jo, td, row, "sample_size", "sample_size");
+	vd_row_ts_kv(&jo, td, row, "killed_at", "killed_at");
+	jo_end_object(&jo);
+	vd_append_event(event_id, "early_kill", persona_id, variant_id, jo_finish(&jo));
+	vd_mark_killed(variant_id);
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}

@@ -1,0 +1,83 @@
+/*
+ * summary.c: the persona's totals, today's kills and the live feed of dashboard_metrics.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "utils/builtins.h"
+
+#include "vd.h"
+
+static VdPlan summary_plan = {
+	NULL,
+	"SELECT count(*), count(*) FILTER (WHERE v.status = 'active'),"
+	"       count(*) FILTER (WHERE v.status = 'killed'),"
+	"       coalesce(sum(m.interaction_count), 0)::bigint, coalesce(sum(m.view_count), 0)::bigint"
+	"  FROM variant_dashboard.variants v"
+	"  LEFT JOIN variant_dashboard.variant_monitoring m ON m.variant_id = v.id"
+	" WHERE v.persona_id = $1 AND v.posted_at <= $2",
+	2, {TEXTOID, TIMESTAMPTZOID}
+};
+
+/* Today is the calendar day of as_of in the session's TimeZone. */
+static VdPlan kills_today_plan = {
+	NULL,
+	"SELECT count(*), avg(extract(epoch FROM killed_at - posted_at))::float8 / 60"
+	"  FROM variant_dashboard.variant_kills"
+	" WHERE persona_id = $1 AND killed_at >= date_trunc('day', $2) AND killed_at <= $2",
+	2, {TEXTOID, TIMESTAMPTZOID}
+};
+
+static VdPlan feed_plan = {
+	NULL,
+	"SELECT event_data FROM variant_dashboard.dashboard_events"
+	" WHERE persona_id = $1 AND created_at <= $2 ORDER BY id DESC LIMIT $3",
+	3, {TEXTOID, TIMESTAMPTZOID, INT4OID}
+};
+
+/* summary: variant counts and the pooled engagement rate (all interactions over all views). */
+void
+vd_push_summary(JsonOut *jo, const char *persona_id, TimestampTz as_of)
+{
+	int64		interactions;
+	int64		views;
+
+	vd_read(&summary_plan, persona_id, as_of, 1);
+	interactions = vd_col_int(0, 4);
+	views = vd_col_int(0, 5);
+	jo_begin_object(jo);
+	jo_kv_int(jo, "total_variants", vd_col_int(0, 1));
+	jo_kv_int(jo, "active_variants", vd_col_int(0, 2));
+	jo_kv_int(jo, "killed_variants", vd_col_int(0, 3));
+	jo_kv_float(jo, "avg_engagement_rate", views > 0 ? (double) interactions / views : 0.0);
+	jo_kv_int(jo, "total_views", views);
+	jo_kv_int(jo, "total_interactions", interactions);
+	jo_end_object(jo);
+}
+
+/* early_kills_today: kills since local midnight and their mean time from post to kill (null if none). */
+void
+vd_push_kills_today(JsonOut *jo, const char *persona_id, TimestampTz as_of)
+{
+	vd_read(&kills_today_plan, persona_id, as_of, 1);
+	jo_begin_object(jo);
+	jo_kv_int(jo, "kills_today", vd_col_int(0, 1));
+	jo_kv_float(jo, "avg_time_to_kill_minutes", vd_round(vd_col_float(0, 2), 2));
+	jo_end_object(jo);
+}
+
+/* real_time_feed: the persona's latest events, newest first, in their message shapes. */
+void
+vd_push_feed(JsonOut *jo, const char *persona_id, TimestampTz as_of, int limit)
+{
+	vd_read(&feed_plan, persona_id, as_of, limit);
+	jo_begin_array(jo);
+	for (uint64 row = 0; row < SPI_processed; row++)
+	{
+		bool		isnull;
+		Datum		data = SPI_getbinval(VD_ROW(row), 1, &isnull);
+
+		jo_jsonb(jo, DatumGetJsonbP(data));
+	}
+	jo_end_array(jo);
+}

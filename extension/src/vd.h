@@ -1,0 +1,82 @@
+/*
+ * vd.h: what the modules of the variant_dashboard extension share.
+ */
+#ifndef VD_H
+#define VD_H
+
+#include "postgres.h"
+#include "executor/spi.h"
+#include "utils/jsonb.h"
+#include "utils/timestamp.h"
+
+#include "json_out.h"
+
+#define VD_NOTIFY_CHANNEL "variant_dashboard"
+
+/* A prepared statement kept for the life of the backend (pg_cron style). */
+typedef struct VdPlan
+{
+	SPIPlanPtr	plan;
+	const char *sql;
+	int			nargs;
+	Oid			argtypes[6];
+} VdPlan;
+
+/* spi_plans.c */
+extern int	vd_exec(VdPlan *plan, Datum *values, const char *nulls, bool read_only, long count);
+extern void vd_read(VdPlan *plan, const char *persona_id, TimestampTz as_of, int param3);
+extern char *vd_get_cstring(HeapTuple tuple, TupleDesc desc, int col);
+extern double vd_get_float(HeapTuple tuple, TupleDesc desc, int col);
+extern int64 vd_get_int(HeapTuple tuple, TupleDesc desc, int col);
+extern TimestampTz vd_get_ts(HeapTuple tuple, TupleDesc desc, int col, bool *isnull);
+extern int	vd_attnum(TupleDesc desc, const char *name);
+
+/* Column readers of row `row` of the last SPI result; columns count from 1. */
+#define VD_ROW(row) SPI_tuptable->vals[row], SPI_tuptable->tupdesc
+#define vd_col_cstring(row, col) vd_get_cstring(VD_ROW(row), col)
+#define vd_col_float(row, col) vd_get_float(VD_ROW(row), col)
+#define vd_col_int(row, col) vd_get_int(VD_ROW(row), col)
+#define vd_col_ts(row, col, isnull) vd_get_ts(VD_ROW(row), col, isnull)
+
+extern Jsonb *vd_spi_finish_jsonb(Jsonb *result);
+
+/* input.c: argument and JSON key checks shared by the ingestion functions */
+extern char *vd_require_text_arg(FunctionCallInfo fcinfo, int argno, const char *name);
+extern void vd_check_persona_id(const char *persona_id);
+extern void vd_check_rate(double rate, const char *name);
+extern bool vd_json_field(Jsonb *object, const char *key, JsonbValue *out);
+extern char *vd_json_required_string(Jsonb *object, const char *key);
+extern bool vd_json_optional_rate(Jsonb *object, const char *key, double *out);
+extern bool vd_json_optional_count(Jsonb *object, const char *key, int64 *out);
+extern int64 vd_json_required_count(Jsonb *object, const char *key);
+extern void vd_require_json_object(Jsonb *object, const char *argname);
+
+/* event_log.c */
+extern int64 vd_last_event_id;
+extern int64 vd_next_event_id(const char *persona_id);
+extern void vd_append_event(int64 event_id, const char *event_type, const char *persona_id,
+							const char *variant_id, Jsonb *data);
+
+/* variant_lookup.c */
+typedef struct VdVariant
+{
+	char	   *persona_id;
+	char	   *status;
+} VdVariant;
+extern void vd_lookup_variant(const char *variant_id, const char *persona_id, VdVariant *out);
+
+/* read builders: each pushes one JSON value (array or object) into an open writer */
+extern void vd_push_summary(JsonOut *jo, const char *persona_id, TimestampTz as_of);
+extern void vd_push_active_variants(JsonOut *jo, const char *persona_id, TimestampTz as_of, int limit);
+extern void vd_push_leaders(JsonOut *jo, const char *persona_id, TimestampTz as_of, int limit, int64 min_views);
+extern void vd_push_kills_today(JsonOut *jo, const char *persona_id, TimestampTz as_of);
+extern void vd_push_fatigue(JsonOut *jo, const char *persona_id, TimestampTz as_of);
+extern void vd_push_suggestions(JsonOut *jo, const char *persona_id, TimestampTz as_of);
+extern void vd_push_feed(JsonOut *jo, const char *persona_id, TimestampTz as_of, int limit);
+
+/* format.c */
+extern char *vd_time_since(TimestampTz from, TimestampTz to);
+extern double vd_round(double value, int decimals);
+extern double vd_relative_delta(double actual, double predicted);
+
+#endif
