@@ -26,20 +26,23 @@ run_suite() {
   if "$@"; then echo "=== $name: ok"; else echo "=== $name: FAILED"; failed+=("$name"); fi
 }
 
-# A fresh database with the extension (and pgTAP) for suites that need one.
-fresh_db() {
-  psql -q -X -v ON_ERROR_STOP=1 -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null &&
-    psql -q -X -v ON_ERROR_STOP=1 -d "$1" -c "CREATE EXTENSION variant_dashboard" -c "CREATE EXTENSION IF NOT EXISTS pgtap" >/dev/null
+# Runs a command against a fresh database (named $1) holding the extension and pgTAP.
+with_db() {
+  local db=$1; shift
+  psql -q -X -v ON_ERROR_STOP=1 -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null &&
+    psql -q -X -v ON_ERROR_STOP=1 -d "$db" -c "CREATE EXTENSION variant_dashboard" -c "CREATE EXTENSION pgtap" >/dev/null &&
+    PGDATABASE=$db "$@"
 }
 
 run_suite pg_regress make -C extension installcheck REGRESS_OUTDIR="$TEST_OUT/regress"
 [ -f "$TEST_OUT/regress/regression.diffs" ] && cat "$TEST_OUT/regress/regression.diffs"
-run_suite pgtap bash -c "$(declare -f fresh_db); fresh_db vd_tap && PGDATABASE=vd_tap pg_prove -f tests/pgtap/*.sql"
-run_suite resume_concurrency bash -c "$(declare -f fresh_db); fresh_db vd_resume && PGDATABASE=vd_resume tests/resume_concurrency.sh"
-for suite in tests/suites.d/*.sh; do
-  [ -e "$suite" ] || continue
-  run_suite "$(basename "$suite" .sh)" bash -c "$(declare -f fresh_db); fresh_db vd_$(basename "$suite" .sh | tr -c 'a-z0-9\n' _) && PGDATABASE=vd_$(basename "$suite" .sh | tr -c 'a-z0-9\n' _) $suite"
+run_suite pgtap with_db vd_tap pg_prove -f tests/pgtap/*.sql
+for suite in tests/db/*.sh; do
+  run_suite "db/$(basename "$suite" .sh)" with_db vd_db "$suite"
 done
+[ -f pushd/web/package.json ] && run_suite web_unit bash -c "cd pushd/web && npm test --silent"
+[ -x tests/pushd/run.sh ] && run_suite pushd with_db vd_pushd tests/pushd/run.sh
+[ -x tests/e2e/run.sh ] && run_suite e2e with_db vd_e2e tests/e2e/run.sh
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED suites: ${failed[*]}"

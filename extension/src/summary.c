@@ -28,10 +28,11 @@ static VdPlan kills_today_plan = {
 	2, {TEXTOID, TIMESTAMPTZOID}
 };
 
+/* as_of at or after now() means the present: every event this snapshot sees, whatever its clock time. */
 static VdPlan feed_plan = {
 	NULL,
 	"SELECT event_data FROM variant_dashboard.dashboard_events"
-	" WHERE persona_id = $1 AND created_at <= $2 ORDER BY id DESC LIMIT $3",
+	" WHERE persona_id = $1 AND (created_at <= $2 OR $2 >= now()) ORDER BY id DESC LIMIT $3",
 	3, {TEXTOID, TIMESTAMPTZOID, INT4OID}
 };
 

@@ -1,0 +1,80 @@
+// The live uPlot chart of engagement rate over time: the persona's pooled rate and each top variant.
+import { useEffect, useMemo, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { chartColumns, chartVariantIds } from '../chartData.js';
+import { formatClock } from '../format.js';
+
+const CHART_HEIGHT = 260;
+const AXIS_COLOUR = '#8b919c';
+const GRID_COLOUR = 'rgba(139, 145, 156, 0.18)';
+const VARIANT_COLOURS = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#b07aa1', '#76b7b2', '#edc948', '#ff9da7'];
+const POOLED_COLOUR = '#9c9c9c';
+
+// Draws history (time-ordered samples) with variant labels from labelById; recreated when the series change.
+export function EngagementChart({ history, labelById }) {
+  const containerRef = useRef(null);
+  const plotRef = useRef(null);
+  const variantIds = chartVariantIds(history);
+  const seriesKey = variantIds.join('\u0000');
+  const data = useMemo(() => chartColumns(history, variantIds), [history, seriesKey]);
+
+  useEffect(() => {
+    const container = containerRef.current;
+    const plot = new uPlot(chartOptions(variantIds, labelById, container.clientWidth), data, container);
+    plotRef.current = plot;
+    const observer = new ResizeObserver(() => plot.setSize({ width: container.clientWidth, height: CHART_HEIGHT }));
+    observer.observe(container);
+    return () => {
+      observer.disconnect();
+      plot.destroy();
+      plotRef.current = null;
+    };
+  }, [seriesKey]);
+
+  useEffect(() => {
+    plotRef.current?.setData(data);
+  }, [data]);
+
+  return (
+    <figure className="chart" aria-label="Engagement rate over time, pooled and per variant">
+      <div ref={containerRef} className="chart__canvas" />
+      {history.length < 2 && <figcaption className="empty">The chart fills in as updates arrive.</figcaption>}
+    </figure>
+  );
+}
+
+// uPlot options: time x axis, percentage y axis, a thick pooled line and one line per variant.
+function chartOptions(variantIds, labelById, width) {
+  const axis = { stroke: AXIS_COLOUR, grid: { stroke: GRID_COLOUR, width: 1 }, ticks: { stroke: GRID_COLOUR } };
+  return {
+    width: Math.max(width, 200),
+    height: CHART_HEIGHT,
+    cursor: { drag: { x: false, y: false } },
+    scales: { x: { time: true } },
+    axes: [
+      { ...axis, space: 80, values: (_, ticks) => ticks.map((tick) => formatClock(new Date(tick * 1000).toISOString())) },
+      { ...axis, size: 56, values: (_, ticks) => ticks.map((tick) => `${tick.toFixed(1)}%`) }],
+    series: [
+      {},
+      { label: 'Pooled', stroke: POOLED_COLOUR, width: 3, dash: [6, 4], spanGaps: true, value: formatLegendValue },
+      ...variantIds.map((id, index) => ({
+        label: truncate(labelById.get(id) ?? id, 28),
+        stroke: VARIANT_COLOURS[index % VARIANT_COLOURS.length],
+        width: 1.5,
+        spanGaps: true,
+        value: formatLegendValue,
+      })),
+    ],
+  };
+}
+
+// A legend value: a percentage with two decimals, or a dash when no value at the cursor.
+function formatLegendValue(_, value) {
+  return value === null || value === undefined ? '—' : `${value.toFixed(2)}%`;
+}
+
+// text shortened to at most length characters with an ellipsis.
+function truncate(text, length) {
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}

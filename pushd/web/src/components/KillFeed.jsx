@@ -1,0 +1,30 @@
+// The early-kill feed: newest kills first, with reason, final rate and sample size.
+import { formatClock, formatCount, formatDuration, formatPercent, secondsSince } from '../format.js';
+
+// A list of kill events; contentById gives each killed variant's text when the table knows it.
+export function KillFeed({ kills, contentById, now }) {
+  if (kills.length === 0) return <p className="empty">No early kills yet.</p>;
+  return (
+    <ol className="feed">
+      {kills.map((kill) => {
+        const ago = secondsSince(kill.killed_at, now);
+        const content = contentById.get(kill.variant_id);
+        return (
+          <li key={kill.event_id} className="feed__item feed__item--kill" data-testid={`kill-${kill.variant_id}`}>
+            <div className="feed__head">
+              <span className="feed__title" title={content}>{content ?? kill.variant_id}</span>
+              <time dateTime={kill.killed_at} title={formatClock(kill.killed_at)}>
+                {ago === null ? '—' : `${formatDuration(ago)} ago`}
+              </time>
+            </div>
+            <div className="feed__meta">
+              <span>{kill.kill_reason ?? 'killed'}</span>
+              <span>final {formatPercent(kill.final_er)}</span>
+              <span>n = {formatCount(kill.sample_size)}</span>
+            </div>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}

@@ -1,0 +1,37 @@
+// WebSocket addressing, reconnect backoff and the visible connection state. Pure functions, no React.
+
+export const BACKOFF_BASE_MS = 500;
+export const BACKOFF_CAP_MS = 15000;
+export const OFFLINE_AFTER_ATTEMPTS = 8;
+export const PING_INTERVAL_MS = 20000;
+export const PONG_TIMEOUT_MS = 45000;
+
+// The dashboard socket URL on the page's own host: ws(s)://host/dashboard/ws/<persona>[?last_event_id=N].
+export function socketUrl(location, personaId, lastEventId) {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const base = `${scheme}//${location.host}/dashboard/ws/${encodeURIComponent(personaId)}`;
+  return typeof lastEventId === 'number' && lastEventId > 0 ? `${base}?last_event_id=${lastEventId}` : base;
+}
+
+// Delay before reconnect attempt n (0-based): exponential from 500 ms, capped at 15 s, jittered to 50-100 %.
+export function backoffDelay(attempt, random = Math.random) {
+  const exponential = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt));
+  return Math.round(exponential / 2 + (exponential / 2) * random());
+}
+
+// The connection text shown to the user: "live", "connecting", "reconnecting" or "offline".
+export function connectionLabel({ open, everConnected, failedAttempts, browserOnline }) {
+  if (open) return 'live';
+  if (!browserOnline || failedAttempts >= OFFLINE_AFTER_ATTEMPTS) return 'offline';
+  return everConnected || failedAttempts > 0 ? 'reconnecting' : 'connecting';
+}
+
+// Parses a socket frame as a JSON message, or null when it is not a JSON object.
+export function parseMessage(text) {
+  try {
+    const message = JSON.parse(text);
+    return message && typeof message === 'object' && !Array.isArray(message) ? message : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,74 @@
+// Number and time formatting for people: 6.5%, 1.2k, 2h. Pure functions, no React.
+
+const PLACEHOLDER = '—';
+
+// True when value is a finite number (not null, NaN or a string).
+function isNumber(value) {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+// A rate in [0,1] as a percentage with one decimal: 0.065 -> "6.5%".
+export function formatPercent(rate) {
+  if (!isNumber(rate)) return PLACEHOLDER;
+  return `${(rate * 100).toFixed(1)}%`;
+}
+
+// A count shortened with k/M/B suffixes: 950 -> "950", 1234 -> "1.2k", 2500000 -> "2.5M".
+export function formatCount(count) {
+  if (!isNumber(count)) return PLACEHOLDER;
+  const units = [[1e9, 'B'], [1e6, 'M'], [1e3, 'k']];
+  const sign = count < 0 ? '-' : '';
+  const magnitude = Math.abs(count);
+  for (const [size, suffix] of units) {
+    if (magnitude >= size) {
+      const scaled = magnitude / size;
+      const text = scaled >= 100 ? Math.round(scaled).toString() : scaled.toFixed(1).replace(/\.0$/, '');
+      return `${sign}${text}${suffix}`;
+    }
+  }
+  return `${sign}${Math.round(magnitude)}`;
+}
+
+// A duration in seconds as its largest whole unit: 45 -> "45s", 720 -> "12m", 7300 -> "2h", 200000 -> "2d".
+export function formatDuration(seconds) {
+  if (!isNumber(seconds)) return PLACEHOLDER;
+  const whole = Math.max(0, Math.floor(seconds));
+  if (whole < 60) return `${whole}s`;
+  if (whole < 3600) return `${Math.floor(whole / 60)}m`;
+  if (whole < 86400) return `${Math.floor(whole / 3600)}h`;
+  return `${Math.floor(whole / 86400)}d`;
+}
+
+// A duration given in minutes (possibly fractional or null): 4.2 -> "4m", 0.5 -> "30s".
+export function formatMinutes(minutes) {
+  if (!isNumber(minutes)) return PLACEHOLDER;
+  return formatDuration(minutes * 60);
+}
+
+// Seconds elapsed between an ISO timestamp and nowMs, or null when the timestamp is missing or invalid.
+export function secondsSince(isoTimestamp, nowMs) {
+  const then = Date.parse(isoTimestamp ?? '');
+  if (Number.isNaN(then)) return null;
+  return Math.max(0, (nowMs - then) / 1000);
+}
+
+// A relative change as a signed percentage: 0.12 -> "+12.0%", -0.033 -> "−3.3%".
+export function formatDelta(relativeChange) {
+  if (!isNumber(relativeChange)) return PLACEHOLDER;
+  const percent = (relativeChange * 100).toFixed(1);
+  if (Number(percent) === 0) return '±0.0%';
+  return relativeChange > 0 ? `+${percent}%` : `−${percent.slice(1)}%`;
+}
+
+// The local time of day of an ISO timestamp: "10:04:12".
+export function formatClock(isoTimestamp) {
+  const then = Date.parse(isoTimestamp ?? '');
+  if (Number.isNaN(then)) return PLACEHOLDER;
+  return new Date(then).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+}
+
+// A score in [0,1] with two decimals, for fatigue and freshness: 0.876 -> "0.88".
+export function formatScore(score) {
+  if (!isNumber(score)) return PLACEHOLDER;
+  return score.toFixed(2);
+}

@@ -1,0 +1,96 @@
+// Unit tests of the human number and time formatting.
+import { describe, expect, it } from 'vitest';
+import { formatClock, formatCount, formatDelta, formatDuration, formatMinutes, formatPercent, formatScore, secondsSince } from './format.js';
+
+describe('formatPercent', () => {
+  it('shows one decimal', () => {
+    expect(formatPercent(0.065)).toBe('6.5%');
+    expect(formatPercent(0)).toBe('0.0%');
+    expect(formatPercent(1)).toBe('100.0%');
+  });
+
+  it('shows a dash for missing values', () => {
+    expect(formatPercent(null)).toBe('—');
+    expect(formatPercent(undefined)).toBe('—');
+    expect(formatPercent(Number.NaN)).toBe('—');
+  });
+});
+
+describe('formatCount', () => {
+  it('keeps small counts whole', () => {
+    expect(formatCount(0)).toBe('0');
+    expect(formatCount(999)).toBe('999');
+  });
+
+  it('shortens thousands, millions and billions', () => {
+    expect(formatCount(1000)).toBe('1k');
+    expect(formatCount(1234)).toBe('1.2k');
+    expect(formatCount(15500)).toBe('15.5k');
+    expect(formatCount(123456)).toBe('123k');
+    expect(formatCount(2500000)).toBe('2.5M');
+    expect(formatCount(3e9)).toBe('3B');
+  });
+
+  it('handles negatives and missing values', () => {
+    expect(formatCount(-1500)).toBe('-1.5k');
+    expect(formatCount(null)).toBe('—');
+  });
+});
+
+describe('formatDuration', () => {
+  it('uses the largest whole unit', () => {
+    expect(formatDuration(0)).toBe('0s');
+    expect(formatDuration(45.9)).toBe('45s');
+    expect(formatDuration(720)).toBe('12m');
+    expect(formatDuration(7300)).toBe('2h');
+    expect(formatDuration(200000)).toBe('2d');
+  });
+
+  it('clamps negatives and handles missing values', () => {
+    expect(formatDuration(-5)).toBe('0s');
+    expect(formatDuration(null)).toBe('—');
+  });
+});
+
+describe('formatMinutes', () => {
+  it('formats fractional minutes', () => {
+    expect(formatMinutes(4.2)).toBe('4m');
+    expect(formatMinutes(0.5)).toBe('30s');
+    expect(formatMinutes(125)).toBe('2h');
+    expect(formatMinutes(null)).toBe('—');
+  });
+});
+
+describe('secondsSince', () => {
+  it('measures from an ISO timestamp', () => {
+    expect(secondsSince('2026-11-29T10:00:00+00:00', Date.parse('2026-11-29T12:00:00Z'))).toBe(7200);
+  });
+
+  it('is null for missing or invalid timestamps and never negative', () => {
+    expect(secondsSince(null, 0)).toBeNull();
+    expect(secondsSince('garbage', 0)).toBeNull();
+    expect(secondsSince('2026-11-29T10:00:00Z', Date.parse('2026-11-29T09:00:00Z'))).toBe(0);
+  });
+});
+
+describe('formatDelta', () => {
+  it('signs the relative change', () => {
+    expect(formatDelta(0.12)).toBe('+12.0%');
+    expect(formatDelta(-0.033)).toBe('−3.3%');
+    expect(formatDelta(0)).toBe('±0.0%');
+    expect(formatDelta(-0.0001)).toBe('±0.0%');
+    expect(formatDelta(null)).toBe('—');
+  });
+});
+
+describe('formatScore and formatClock', () => {
+  it('formats scores with two decimals', () => {
+    expect(formatScore(0.876)).toBe('0.88');
+    expect(formatScore(undefined)).toBe('—');
+  });
+
+  it('formats a time of day and rejects invalid input', () => {
+    expect(formatClock('2026-11-29T10:04:12Z')).toMatch(/^\d{2}:\d{2}:\d{2}$/);
+    expect(formatClock('nope')).toBe('—');
+  });
+});

@@ -1,0 +1,227 @@
+// Unit tests of the dashboard state reducer: initial data, updates, kills, resyncs, ordering and duplicates.
+import { describe, expect, it } from 'vitest';
+import { applyMessage, initialState, killFeed, FEED_LIMIT } from './state.js';
+import { earlyKill, initialData, performanceUpdate, variantUpdate } from './testFixtures.js';
+
+// Applies messages in order starting from the empty state.
+function run(...messages) {
+  return messages.reduce(applyMessage, initialState());
+}
+
+// The row of a variant id in a state.
+function row(state, id) {
+  return state.metrics.active_variants.find((variant) => variant.id === id);
+}
+
+describe('initial data', () => {
+  it('loads the snapshot and its last event id', () => {
+    const state = run(initialData());
+    expect(state.loaded).toBe(true);
+    expect(state.lastEventId).toBe(10);
+    expect(state.metrics.summary.total_variants).toBe(3);
+    expect(state.metrics.active_variants.map((variant) => variant.id)).toEqual(['v1', 'v2']);
+    expect(state.history).toHaveLength(1);
+    expect(state.history[0].rates).toEqual({ v1: 0.06, v2: 0.04 });
+  });
+
+  it('fills in missing lists and kill counters', () => {
+    const state = run({ type: 'initial_data', data: { persona_id: 'p', last_event_id: 0, summary: {} } });
+    expect(state.metrics.active_variants).toEqual([]);
+    expect(state.metrics.real_time_feed).toEqual([]);
+    expect(state.metrics.early_kills_today).toEqual({ kills_today: 0, avg_time_to_kill_minutes: null });
+  });
+
+  it('ignores events that arrive before any snapshot', () => {
+    const state = run(performanceUpdate(11, 'v1', 0.07, 70, 1000));
+    expect(state).toEqual(initialState());
+  });
+});
+
+describe('performance updates', () => {
+  it('changes the row live metrics and recomputes performance vs prediction', () => {
+    const state = run(initialData(), performanceUpdate(11, 'v2', 0.06, 36, 600));
+    const updated = row(state, 'v2');
+    expect(updated.live_metrics).toEqual({ engagement_rate: 0.06, interactions: 36, views: 600 });
+    expect(updated.performance_vs_prediction).toBeCloseTo(0.06 / 0.08 - 1);
+    expect(updated.changed).toEqual({ engagement_rate: 11, interactions: 11, views: 11 });
+    expect(state.lastEventId).toBe(11);
+  });
+
+  it('moves the pooled totals by the difference and recomputes the pooled rate', () => {
+    const state = run(initialData(), performanceUpdate(11, 'v2', 0.06, 36, 600));
+    expect(state.metrics.summary.total_views).toBe(2100);
+    expect(state.metrics.summary.total_interactions).toBe(116);
+    expect(state.metrics.summary.avg_engagement_rate).toBeCloseTo(116 / 2100);
+  });
+
+  it('stamps only the cells whose value changed', () => {
+    const state = run(initialData(), performanceUpdate(11, 'v1', 0.06, 61, 1000));
+    expect(row(state, 'v1').changed).toEqual({ interactions: 11 });
+  });
+
+  it('updates the matching performance leader', () => {
+    const state = run(initialData(), performanceUpdate(11, 'v1', 0.07, 77, 1100));
+    expect(state.metrics.performance_leaders[0]).toMatchObject({ engagement_rate: 0.07, views: 1100, interactions: 77 });
+  });
+
+  it('adds a chart sample with the new rates at the event time', () => {
+    const state = run(initialData(), performanceUpdate(11, 'v1', 0.07, 77, 1100));
+    expect(state.history).toHaveLength(2);
+    expect(state.history[1].rates.v1).toBe(0.07);
+    expect(state.history[1].t).toBe(Date.parse('2026-11-29T10:00:11+00:00'));
+  });
+
+  it('advances the event id but changes no row for an unknown variant', () => {
+    const before = run(initialData());
+    const after = applyMessage(before, performanceUpdate(12, 'nope', 0.5, 5, 10));
+    expect(after.lastEventId).toBe(12);
+    expect(after.metrics.active_variants).toEqual(before.metrics.active_variants);
+    expect(after.metrics.real_time_feed[0].event_id).toBe(12);
+  });
+});
+
+describe('variant registration and status changes', () => {
+  it('adds a registered variant as a new row and counts it', () => {
+    const state = run(initialData(), variantUpdate({
+      event_type: 'variant_registered', event_id: 11, variant_id: 'v3', content: 'Third', predicted_er: 0.05,
+      pattern_used: 'list', status: 'active', posted_at: '2026-11-29T10:00:00+00:00',
+    }));
+    expect(row(state, 'v3')).toMatchObject({ content: 'Third', predicted_er: 0.05, status: 'active', live_metrics: { views: 0, interactions: 0 } });
+    expect(state.metrics.summary).toMatchObject({ total_variants: 4, active_variants: 3 });
+  });
+
+  it('applies a status change to the row and the counts', () => {
+    const state = run(initialData(), variantUpdate({
+      event_type: 'status_change', event_id: 11, variant_id: 'v1', old_status: 'active', new_status: 'paused', changed_at: '2026-11-29T10:00:00+00:00',
+    }));
+    expect(row(state, 'v1').status).toBe('paused');
+    expect(row(state, 'v1').changed.status).toBe(11);
+    expect(state.metrics.summary.active_variants).toBe(1);
+  });
+});
+
+describe('early kills', () => {
+  it('marks the row killed with its final rate and reason', () => {
+    const state = run(initialData(), earlyKill(11, 'v2', 0.01));
+    expect(row(state, 'v2')).toMatchObject({ status: 'killed', kill_reason: 'Low engagement', live_metrics: { engagement_rate: 0.01 } });
+    expect(row(state, 'v2').performance_vs_prediction).toBeCloseTo(0.01 / 0.08 - 1);
+  });
+
+  it('prepends the kill to the kill feed and counts it', () => {
+    const state = run(initialData({ real_time_feed: [{ event_type: 'early_kill', event_id: 5, variant_id: 'old' }] }), earlyKill(11, 'v2'));
+    expect(killFeed(state).map((kill) => kill.variant_id)).toEqual(['v2', 'old']);
+    expect(state.metrics.summary).toMatchObject({ active_variants: 1, killed_variants: 2 });
+    expect(state.metrics.early_kills_today.kills_today).toBe(2);
+  });
+
+  it('folds the time to kill into the average', () => {
+    const state = run(initialData(), earlyKill(11, 'v2'));
+    expect(state.metrics.early_kills_today.avg_time_to_kill_minutes).toBeCloseTo((10 + 30) / 2);
+  });
+
+  it('starts the average from the first kill of the day', () => {
+    const state = run(initialData({ early_kills_today: { kills_today: 0, avg_time_to_kill_minutes: null } }), earlyKill(11, 'v1'));
+    expect(state.metrics.early_kills_today).toEqual({ kills_today: 1, avg_time_to_kill_minutes: 60 });
+  });
+
+  it('does not count a second kill of an already killed variant', () => {
+    const state = run(initialData(), earlyKill(11, 'v2'), earlyKill(12, 'v2'));
+    expect(state.metrics.early_kills_today.kills_today).toBe(2);
+    expect(state.metrics.summary.killed_variants).toBe(2);
+  });
+
+  it('lists a kill of a variant not in the table', () => {
+    const state = run(initialData(), earlyKill(11, 'elsewhere'));
+    expect(killFeed(state)[0].variant_id).toBe('elsewhere');
+    expect(state.metrics.early_kills_today.kills_today).toBe(2);
+  });
+});
+
+describe('ordering and duplicates', () => {
+  it('drops a duplicate event (same id applied twice)', () => {
+    const once = run(initialData(), performanceUpdate(11, 'v1', 0.07, 70, 1000));
+    const twice = applyMessage(once, performanceUpdate(11, 'v1', 0.07, 70, 1000));
+    expect(twice).toBe(once);
+  });
+
+  it('drops an event older than the last applied one', () => {
+    const state = run(initialData(), performanceUpdate(13, 'v1', 0.07, 70, 1000), performanceUpdate(12, 'v1', 0.01, 10, 1000));
+    expect(row(state, 'v1').live_metrics.engagement_rate).toBe(0.07);
+    expect(state.lastEventId).toBe(13);
+  });
+
+  it('drops events already contained in the snapshot', () => {
+    const state = run(initialData(), earlyKill(10, 'v1'), earlyKill(3, 'v2'));
+    expect(row(state, 'v1').status).toBe('active');
+    expect(row(state, 'v2').status).toBe('active');
+  });
+
+  it('accepts gaps in event ids (ids are global, not per persona)', () => {
+    const state = run(initialData(), performanceUpdate(25, 'v1', 0.07, 70, 1000));
+    expect(state.lastEventId).toBe(25);
+  });
+
+  it('counts a kill replayed after a reconnect exactly once', () => {
+    const state = run(initialData(), earlyKill(11, 'v2'), earlyKill(11, 'v2'), earlyKill(11, 'v2'));
+    expect(killFeed(state)).toHaveLength(1);
+    expect(state.metrics.early_kills_today.kills_today).toBe(2);
+  });
+
+  it('caps the feed length', () => {
+    const updates = Array.from({ length: FEED_LIMIT + 5 }, (_, index) => performanceUpdate(11 + index, 'v1', 0.06, 60 + index, 1000));
+    const state = run(initialData(), ...updates);
+    expect(state.metrics.real_time_feed).toHaveLength(FEED_LIMIT);
+    expect(state.metrics.real_time_feed[0].event_id).toBe(11 + FEED_LIMIT + 4);
+  });
+});
+
+describe('resyncs and refreshes', () => {
+  it('replaces the state with a resync snapshot, even with fewer rows', () => {
+    const resync = initialData({ last_event_id: 40, active_variants: [], summary: { total_variants: 3, active_variants: 0, killed_variants: 3 } }, true);
+    const state = run(initialData(), performanceUpdate(11, 'v1', 0.07, 70, 1000), resync);
+    expect(state.metrics.active_variants).toEqual([]);
+    expect(state.lastEventId).toBe(40);
+    expect(state.resyncCount).toBe(1);
+  });
+
+  it('applies events after the resync and drops those before it', () => {
+    const resync = initialData({ last_event_id: 40 }, true);
+    const state = run(initialData(), resync, performanceUpdate(39, 'v1', 0.5, 500, 1000), performanceUpdate(41, 'v2', 0.09, 45, 500));
+    expect(row(state, 'v1').live_metrics.engagement_rate).toBe(0.06);
+    expect(row(state, 'v2').live_metrics.engagement_rate).toBe(0.09);
+  });
+
+  it('keeps the chart history across a refresh', () => {
+    const state = run(initialData(), performanceUpdate(11, 'v1', 0.07, 70, 1000), initialData({ last_event_id: 11, as_of: '2026-11-29T10:01:00+00:00' }));
+    expect(state.history).toHaveLength(3);
+    expect(state.resyncCount).toBe(0);
+  });
+
+  it('keeps chart samples in time order when a snapshot is older than the last sample', () => {
+    const state = run(initialData(), performanceUpdate(11, 'v1', 0.07, 70, 1000), initialData({ as_of: '2026-11-29T09:00:00+00:00' }));
+    const times = state.history.map((sample) => sample.t);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+  });
+
+  it('clears a server error on new data', () => {
+    const state = run(initialData(), { type: 'error', message: 'unknown type' });
+    expect(state.error).toBe('unknown type');
+    expect(applyMessage(state, initialData()).error).toBeNull();
+  });
+});
+
+describe('other messages', () => {
+  it('leaves the state untouched on pong, unknown types and junk', () => {
+    const state = run(initialData());
+    expect(applyMessage(state, { type: 'pong' })).toBe(state);
+    expect(applyMessage(state, { type: 'surprise' })).toBe(state);
+    expect(applyMessage(state, null)).toBe(state);
+    expect(applyMessage(state, variantUpdate({ event_type: 'performance_update' }))).toBe(state);
+  });
+
+  it('feeds unknown event types without changing rows, and keeps unknown keys', () => {
+    const state = run(initialData(), variantUpdate({ event_type: 'future_thing', event_id: 11, extra: 1 }));
+    expect(state.lastEventId).toBe(11);
+    expect(state.metrics.real_time_feed[0]).toMatchObject({ event_type: 'future_thing', extra: 1 });
+  });
+});
