@@ -76,3 +76,10 @@ SELECT active_variants('r1', now(), -1);
 SELECT proname, provolatile FROM pg_proc WHERE pronamespace = 'variant_dashboard'::regnamespace
    AND proname IN ('dashboard_metrics', 'active_variants', 'performance_leaders', 'fatigue_warnings',
                    'optimization_suggestions', 'events_after') ORDER BY 1;
+-- the running totals behind summary equal a recount from the tables after every kind of write above
+DELETE FROM variants WHERE id = 'g';
+SELECT (dashboard_metrics('r1')->'summary'->>'total_variants')::int AS after_delete;
+CREATE TEMP TABLE kept_totals AS SELECT * FROM persona_totals WHERE total_variants > 0;
+SELECT rebuild_persona_totals();
+SELECT count(*) AS mismatches FROM ((SELECT * FROM kept_totals EXCEPT SELECT * FROM persona_totals)
+                                    UNION ALL (SELECT * FROM persona_totals EXCEPT SELECT * FROM kept_totals)) d;

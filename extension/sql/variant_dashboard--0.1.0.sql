@@ -68,10 +68,23 @@ CREATE TABLE dashboard_events (
 );
 CREATE INDEX dashboard_events_persona_id ON dashboard_events (persona_id, id);
 
+-- Running totals per persona, so the dashboard summary costs one row read, not a scan of every
+-- variant. Kept by the triggers below; rebuild_persona_totals() recomputes them after bulk loads that
+-- bypass triggers (session_replication_role = replica).
+CREATE TABLE persona_totals (
+    persona_id          persona_id PRIMARY KEY,
+    total_variants      bigint NOT NULL DEFAULT 0,
+    active_variants     bigint NOT NULL DEFAULT 0,
+    killed_variants     bigint NOT NULL DEFAULT 0,
+    total_views         bigint NOT NULL DEFAULT 0,
+    total_interactions  bigint NOT NULL DEFAULT 0
+);
+
 SELECT pg_catalog.pg_extension_config_dump('variants', '');
 SELECT pg_catalog.pg_extension_config_dump('variant_monitoring', '');
 SELECT pg_catalog.pg_extension_config_dump('variant_kills', '');
 SELECT pg_catalog.pg_extension_config_dump('dashboard_events', '');
+SELECT pg_catalog.pg_extension_config_dump('persona_totals', '');
 SELECT pg_catalog.pg_extension_config_dump('variant_monitoring_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('variant_kills_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('dashboard_events_id_seq', '');
@@ -100,6 +113,88 @@ CREATE TRIGGER performance_updated AFTER UPDATE ON variant_monitoring
     EXECUTE FUNCTION performance_update_event();
 CREATE TRIGGER early_kill_recorded AFTER INSERT ON variant_kills
     FOR EACH ROW EXECUTE FUNCTION early_kill_event();
+
+-- Adds deltas to a persona's totals.
+CREATE FUNCTION add_to_totals(p_persona text, d_total bigint, d_active bigint, d_killed bigint,
+                              d_views bigint, d_interactions bigint) RETURNS void
+    LANGUAGE sql AS $$
+        INSERT INTO variant_dashboard.persona_totals AS t
+               (persona_id, total_variants, active_variants, killed_variants, total_views, total_interactions)
+        VALUES (p_persona, d_total, d_active, d_killed, d_views, d_interactions)
+        ON CONFLICT (persona_id) DO UPDATE
+           SET total_variants = t.total_variants + excluded.total_variants,
+               active_variants = t.active_variants + excluded.active_variants,
+               killed_variants = t.killed_variants + excluded.killed_variants,
+               total_views = t.total_views + excluded.total_views,
+               total_interactions = t.total_interactions + excluded.total_interactions
+    $$;
+
+-- Keeps persona_totals in step with variants (counts by status).
+CREATE FUNCTION variant_totals_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND OLD.persona_id = NEW.persona_id THEN
+        PERFORM variant_dashboard.add_to_totals(NEW.persona_id, 0,
+            (NEW.status = 'active')::int - (OLD.status = 'active')::int,
+            (NEW.status = 'killed')::int - (OLD.status = 'killed')::int, 0, 0);
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM variant_dashboard.add_to_totals(OLD.persona_id, -1, -(OLD.status = 'active')::int,
+                                                -(OLD.status = 'killed')::int, 0, 0);
+    END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') THEN
+        PERFORM variant_dashboard.add_to_totals(NEW.persona_id, 1, (NEW.status = 'active')::int,
+                                                (NEW.status = 'killed')::int, 0, 0);
+    END IF;
+    RETURN NULL;
+END $$;
+
+-- Keeps persona_totals in step with variant_monitoring (views and interactions).
+CREATE FUNCTION monitoring_totals_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND OLD.persona_id = NEW.persona_id THEN
+        PERFORM variant_dashboard.add_to_totals(NEW.persona_id, 0, 0, 0, NEW.view_count - OLD.view_count,
+                                                NEW.interaction_count - OLD.interaction_count);
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM variant_dashboard.add_to_totals(OLD.persona_id, 0, 0, 0, -OLD.view_count, -OLD.interaction_count);
+    END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') THEN
+        PERFORM variant_dashboard.add_to_totals(NEW.persona_id, 0, 0, 0, NEW.view_count, NEW.interaction_count);
+    END IF;
+    RETURN NULL;
+END $$;
+
+-- Recomputes every persona's totals from the tables.
+CREATE FUNCTION rebuild_persona_totals() RETURNS void LANGUAGE sql AS $$
+    DELETE FROM variant_dashboard.persona_totals;
+    INSERT INTO variant_dashboard.persona_totals
+    SELECT v.persona_id, count(*), count(*) FILTER (WHERE v.status = 'active'),
+           count(*) FILTER (WHERE v.status = 'killed'),
+           coalesce(sum(m.view_count), 0), coalesce(sum(m.interaction_count), 0)
+      FROM variant_dashboard.variants v
+      LEFT JOIN variant_dashboard.variant_monitoring m ON m.variant_id = v.id
+     GROUP BY v.persona_id;
+$$;
+
+-- TRUNCATE bypasses row triggers: recompute instead.
+CREATE FUNCTION truncate_totals_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM variant_dashboard.rebuild_persona_totals();
+    RETURN NULL;
+END $$;
+
+-- The "zz_" names make these fire after the event triggers (triggers fire in name order), so every
+-- writer takes the persona's event lock before the totals row: one lock order, no deadlock.
+CREATE TRIGGER zz_variant_totals AFTER INSERT OR DELETE OR UPDATE OF status, persona_id ON variants
+    FOR EACH ROW EXECUTE FUNCTION variant_totals_trigger();
+CREATE TRIGGER zz_monitoring_totals AFTER INSERT OR DELETE OR UPDATE OF view_count, interaction_count, persona_id
+    ON variant_monitoring FOR EACH ROW EXECUTE FUNCTION monitoring_totals_trigger();
+CREATE TRIGGER zz_variant_totals_truncate AFTER TRUNCATE ON variants
+    FOR EACH STATEMENT EXECUTE FUNCTION truncate_totals_trigger();
+CREATE TRIGGER zz_monitoring_totals_truncate AFTER TRUNCATE ON variant_monitoring
+    FOR EACH STATEMENT EXECUTE FUNCTION truncate_totals_trigger();
 
 -- Ingestion: the reference's integration points.
 CREATE FUNCTION register_variant(id text, persona_id text, content text, predicted_er double precision,

@@ -21,14 +21,15 @@ typedef struct Leader
 	double		lower_bound;
 } Leader;
 
+/* One index probe per recent variant (see active_variants.c on LATERAL ... LIMIT 1). */
 static VdPlan leaders_plan = {
 	NULL,
 	"SELECT v.id, v.content, v.pattern_used, v.predicted_er, m.current_er, m.interaction_count,"
 	"       m.view_count, v.status::text, v.posted_at"
 	"  FROM variant_dashboard.variants v"
-	"  JOIN variant_dashboard.variant_monitoring m ON m.variant_id = v.id"
-	" WHERE v.persona_id = $1 AND v.posted_at > $2 - interval '24 hours' AND v.posted_at <= $2"
-	"   AND m.view_count >= $3",
+	"  JOIN LATERAL (SELECT * FROM variant_dashboard.variant_monitoring m1"
+	"                WHERE m1.variant_id = v.id AND m1.view_count >= $3 LIMIT 1) m ON true"
+	" WHERE v.persona_id = $1 AND v.posted_at > $2 - interval '24 hours' AND v.posted_at <= $2",
 	3, {TEXTOID, TIMESTAMPTZOID, INT4OID}
 };
 

@@ -26,14 +26,18 @@ static VdPlan kill_rate_plan = {
 	2, {TEXTOID, TIMESTAMPTZOID}
 };
 
-/* Pooled actual rate and view-weighted predicted rate per pattern; those below half are returned. */
+/*
+ * Pooled actual rate and view-weighted predicted rate per pattern; those below half are returned.
+ * One index probe per recent variant (see active_variants.c on LATERAL ... LIMIT 1).
+ */
 static VdPlan weak_patterns_plan = {
 	NULL,
 	"SELECT v.pattern_used, sum(m.interaction_count)::float8 / sum(m.view_count),"
 	"       sum(v.predicted_er * m.view_count) / sum(m.view_count)"
 	"  FROM variant_dashboard.variants v"
-	"  JOIN variant_dashboard.variant_monitoring m ON m.variant_id = v.id"
-	" WHERE v.persona_id = $1 AND v.pattern_used IS NOT NULL AND m.view_count > 0"
+	"  JOIN LATERAL (SELECT * FROM variant_dashboard.variant_monitoring m1"
+	"                WHERE m1.variant_id = v.id AND m1.view_count > 0 LIMIT 1) m ON true"
+	" WHERE v.persona_id = $1 AND v.pattern_used IS NOT NULL"
 	"   AND v.posted_at > $2 - interval '24 hours' AND v.posted_at <= $2"
 	" GROUP BY v.pattern_used"
 	" HAVING sum(m.interaction_count)::float8 / sum(m.view_count)"

@@ -8,15 +8,12 @@
 
 #include "vd.h"
 
+/* Current totals, kept by triggers; a persona without variants has no row. */
 static VdPlan summary_plan = {
 	NULL,
-	"SELECT count(*), count(*) FILTER (WHERE v.status = 'active'),"
-	"       count(*) FILTER (WHERE v.status = 'killed'),"
-	"       coalesce(sum(m.interaction_count), 0)::bigint, coalesce(sum(m.view_count), 0)::bigint"
-	"  FROM variant_dashboard.variants v"
-	"  LEFT JOIN variant_dashboard.variant_monitoring m ON m.variant_id = v.id"
-	" WHERE v.persona_id = $1 AND v.posted_at <= $2",
-	2, {TEXTOID, TIMESTAMPTZOID}
+	"SELECT total_variants, active_variants, killed_variants, total_interactions, total_views"
+	"  FROM variant_dashboard.persona_totals WHERE persona_id = $1",
+	1, {TEXTOID}
 };
 
 /* Today is the calendar day of as_of in the session's TimeZone. */
@@ -36,20 +33,23 @@ static VdPlan feed_plan = {
 	3, {TEXTOID, TIMESTAMPTZOID, INT4OID}
 };
 
-/* summary: variant counts and the pooled engagement rate (all interactions over all views). */
+/*
+ * summary: variant counts and the pooled engagement rate (all interactions over all views). These are
+ * the current totals; as_of does not apply to them.
+ */
 void
 vd_push_summary(JsonOut *jo, const char *persona_id, TimestampTz as_of)
 {
 	int64		interactions;
 	int64		views;
 
-	vd_read(&summary_plan, persona_id, as_of, 1);
-	interactions = vd_col_int(0, 4);
-	views = vd_col_int(0, 5);
+	vd_read(&summary_plan, persona_id, as_of, 0);
+	interactions = SPI_processed ? vd_col_int(0, 4) : 0;
+	views = SPI_processed ? vd_col_int(0, 5) : 0;
 	jo_begin_object(jo);
-	jo_kv_int(jo, "total_variants", vd_col_int(0, 1));
-	jo_kv_int(jo, "active_variants", vd_col_int(0, 2));
-	jo_kv_int(jo, "killed_variants", vd_col_int(0, 3));
+	jo_kv_int(jo, "total_variants", SPI_processed ? vd_col_int(0, 1) : 0);
+	jo_kv_int(jo, "active_variants", SPI_processed ? vd_col_int(0, 2) : 0);
+	jo_kv_int(jo, "killed_variants", SPI_processed ? vd_col_int(0, 3) : 0);
 	jo_kv_float(jo, "avg_engagement_rate", views > 0 ? (double) interactions / views : 0.0);
 	jo_kv_int(jo, "total_views", views);
 	jo_kv_int(jo, "total_interactions", interactions);

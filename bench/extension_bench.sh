@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Extension benchmarks (issue 2), reported, never asserted:
+#  1. dashboard_metrics on a persona with 100,000 variants (1,000 active) and 1,000,000 events:
+#     median and p99 latency over repeated calls (pgbench, one client, per-call latency log).
+#  2. handle_performance_update throughput with pgbench, 8 clients, as a ratio to a bare UPDATE of
+#     the same row in a trigger-less copy of variant_monitoring.
+# Needs PG* env pointing at a database with the extension. Prints a Markdown table.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+seconds=${BENCH_SECONDS:-15}
+work=$(mktemp -d); chmod 755 "$work"
+trap 'rm -rf "$work"' EXIT
+
+echo "loading 100,000 variants and 1,000,000 events ..." >&2
+psql -qX -f "$here/load_extension_data.sql" >/dev/null
+
+# Prints "median p99" in milliseconds of the per-transaction latencies pgbench logged in $1.
+latency_percentiles() {
+  cat "$1"/pgbench_log.* | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {printf "%.2f %.2f\n", a[int(NR*0.5)]/1000, a[int(NR*0.99)]/1000}'
+}
+
+echo "SELECT variant_dashboard.dashboard_metrics('bench');" >"$work/metrics.sql"
+(cd "$work" && pgbench -n -c 1 -T "$seconds" -l -f metrics.sql >/dev/null 2>&1)
+read -r metrics_p50 metrics_p99 < <(latency_percentiles "$work")
+rm -f "$work"/pgbench_log.*
+
+cat >"$work/update.sql" <<'SQL'
+\set vid random(1, 1000)
+SELECT variant_dashboard.handle_performance_update('bv' || :vid,
+  jsonb_build_object('persona_id', 'bench', 'interaction_count', (extract(epoch FROM clock_timestamp()) * 1000)::bigint,
+                     'view_count', (extract(epoch FROM clock_timestamp()) * 100000)::bigint));
+SQL
+cat >"$work/bare.sql" <<'SQL'
+\set vid random(1, 1000)
+UPDATE bench_bare_monitoring SET interaction_count = (extract(epoch FROM clock_timestamp()) * 1000)::bigint,
+       view_count = (extract(epoch FROM clock_timestamp()) * 100000)::bigint, last_updated = now()
+ WHERE variant_id = 'bv' || :vid;
+SQL
+# The ceiling LISTEN/NOTIFY sets: the same bare UPDATE plus one pg_notify in its transaction. NOTIFY
+# serialises committing transactions on one cluster-wide lock, which defeats group commit.
+{ echo 'BEGIN;'; cat "$work/bare.sql"; echo "SELECT pg_notify('bench_channel', 'variant bv' || :vid || ' ' || random());"; echo 'COMMIT;'; } >"$work/bare_notify.sql"
+psql -qX -c "DROP TABLE IF EXISTS bench_bare_monitoring" \
+     -c "CREATE TABLE bench_bare_monitoring AS SELECT * FROM variant_dashboard.variant_monitoring" \
+     -c "ALTER TABLE bench_bare_monitoring ADD PRIMARY KEY (variant_id)" -c "VACUUM ANALYZE bench_bare_monitoring" >/dev/null
+
+# Prints the transactions per second pgbench reports for script $1 with 8 clients.
+tps_of() {
+  pgbench -n -c 8 -j 2 -T "$seconds" -f "$1" 2>/dev/null | awk -F' = ' '/^tps/ {print int($2); exit}'
+}
+update_tps=$(tps_of "$work/update.sql")
+bare_tps=$(tps_of "$work/bare.sql")
+bare_notify_tps=$(tps_of "$work/bare_notify.sql")
+ratio=$(awk -v a="$update_tps" -v b="$bare_tps" 'BEGIN {printf "%.2f", a / b}')
+notify_ratio=$(awk -v a="$update_tps" -v b="$bare_notify_tps" 'BEGIN {printf "%.2f", a / b}')
+psql -qX -c "DROP TABLE bench_bare_monitoring" >/dev/null
+
+cat <<MD
+| extension measure | result | target |
+|---|---|---|
+| dashboard_metrics, 100k variants / 1k active / 1M events, median | ${metrics_p50} ms | <= 5 ms |
+| dashboard_metrics, same, p99 | ${metrics_p99} ms | |
+| handle_performance_update, 8 clients | ${update_tps} calls/s | |
+| bare UPDATE of the same row, 8 clients | ${bare_tps} updates/s | |
+| ratio | ${ratio} | >= 0.5 |
+| bare UPDATE + pg_notify in one transaction (the NOTIFY ceiling) | ${bare_notify_tps} tx/s | |
+| handle_performance_update as a ratio of that ceiling | ${notify_ratio} | |
+MD
