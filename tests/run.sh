@@ -11,6 +11,7 @@ make all || exit 1
 make install >/dev/null || { echo "make install failed (run as root, or own the PostgreSQL extension dir)" >&2; exit 1; }
 
 export TEST_OUT=$top/build/test-output
+export PUSHD_BIN=$top/pushd/pushd
 rm -rf "$TEST_OUT"; mkdir -p "$TEST_OUT"
 workdir=$(mktemp -d /tmp/variant-dashboard-test.XXXXXX)
 chmod 755 "$workdir"
