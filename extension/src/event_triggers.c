@@ -99,22 +99,16 @@ vd_row_ts_kv(JsonOut *jo, TriggerData *td, HeapTuple row, const char *key, const
 		jo_timestamptz(jo, ts);
 }
 
-/* Opens an event's data object with the members every event shares. */
-static void
-vd_begin_event(JsonOut *jo, const char *event_type, int64 event_id, const char *variant_id)
-{
-	jo_init(jo);
-	jo_begin_object(jo);
-	jo_kv_string(jo, "event_type", event_type);
-	jo_kv_int(jo, "event_id", event_id);
-	jo_kv_string(jo, "variant_id", variant_id);
-}
+/* Writes the members particular to one event type. */
+typedef void (*EventMembers) (JsonOut *jo, TriggerData *td);
 
-/* variants AFTER INSERT: a variant was registered. */
-Datum
-vd_variant_registered_event(PG_FUNCTION_ARGS)
+/*
+ * Appends one event about the trigger's row: takes the persona's event lock and id, writes the members
+ * every event shares, then the type's own, and queues the NOTIFY.
+ */
+static void
+vd_emit_event(TriggerData *td, const char *event_type, const char *variant_column, EventMembers members)
 {
-	TriggerData *td = vd_row_trigger(fcinfo);
 	HeapTuple	row = vd_trigger_row(td);
 	JsonOut		jo;
 	char	   *persona_id;
@@ -123,17 +117,70 @@ vd_variant_registered_event(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	persona_id = vd_row_text(td, row, "persona_id");
-	variant_id = vd_row_text(td, row, "id");
+	variant_id = vd_row_text(td, row, variant_column);
 	event_id = vd_next_event_id(persona_id);
-	vd_begin_event(&jo, "variant_registered", event_id, variant_id);
-	jo_kv_string(&jo, "content", vd_row_text(td, row, "content"));
-	vd_row_float_kv(&jo, td, row, "predicted_er", "predicted_er");
-	jo_kv_string(&jo, "pattern_used", vd_row_text(td, row, "pattern_used"));
-	jo_kv_string(&jo, "status", vd_row_text(td, row, "status"));
-	vd_row_ts_kv(&jo, td, row, "posted_at", "posted_at");
+	jo_init(&jo);
+	jo_begin_object(&jo);
+	jo_kv_string(&jo, "event_type", event_type);
+	jo_kv_int(&jo, "event_id", event_id);
+	jo_kv_string(&jo, "variant_id", variant_id);
+	members(&jo, td);
 	jo_end_object(&jo);
-	vd_append_event(event_id, "variant_registered", persona_id, variant_id, jo_finish(&jo));
+	vd_append_event(event_id, event_type, persona_id, variant_id, jo_finish(&jo));
 	SPI_finish();
+}
+
+/* variant_registered: the variant as registered. */
+static void
+vd_registered_members(JsonOut *jo, TriggerData *td)
+{
+	HeapTuple	row = td->tg_trigtuple;
+
+	jo_kv_string(jo, "content", vd_row_text(td, row, "content"));
+	vd_row_float_kv(jo, td, row, "predicted_er", "predicted_er");
+	jo_kv_string(jo, "pattern_used", vd_row_text(td, row, "pattern_used"));
+	jo_kv_string(jo, "status", vd_row_text(td, row, "status"));
+	vd_row_ts_kv(jo, td, row, "posted_at", "posted_at");
+}
+
+/* status_change: the old and new status. */
+static void
+vd_status_members(JsonOut *jo, TriggerData *td)
+{
+	jo_kv_string(jo, "old_status", vd_row_text(td, td->tg_trigtuple, "status"));
+	jo_kv_string(jo, "new_status", vd_row_text(td, td->tg_newtuple, "status"));
+	jo_kv_ts(jo, "changed_at", GetCurrentTimestamp());
+}
+
+/* performance_update: the live numbers. */
+static void
+vd_performance_members(JsonOut *jo, TriggerData *td)
+{
+	HeapTuple	row = vd_trigger_row(td);
+
+	vd_row_float_kv(jo, td, row, "current_er", "current_er");
+	vd_row_int_kv(jo, td, row, "interaction_count", "interaction_count");
+	vd_row_int_kv(jo, td, row, "view_count", "view_count");
+	vd_row_ts_kv(jo, td, row, "updated_at", "last_updated");
+}
+
+/* early_kill: why, and the numbers at the kill. */
+static void
+vd_kill_members(JsonOut *jo, TriggerData *td)
+{
+	HeapTuple	row = td->tg_trigtuple;
+
+	jo_kv_string(jo, "kill_reason", vd_row_text(td, row, "reason"));
+	vd_row_float_kv(jo, td, row, "final_er", "final_engagement_rate");
+	vd_row_int_kv(jo, td, row, "sample_size", "sample_size");
+	vd_row_ts_kv(jo, td, row, "killed_at", "killed_at");
+}
+
+/* variants AFTER INSERT: a variant was registered. */
+Datum
+vd_variant_registered_event(PG_FUNCTION_ARGS)
+{
+	vd_emit_event(vd_row_trigger(fcinfo), "variant_registered", "id", vd_registered_members);
 	return PointerGetDatum(NULL);
 }
 
@@ -142,24 +189,9 @@ Datum
 vd_variant_status_event(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = vd_row_trigger(fcinfo);
-	JsonOut		jo;
-	char	   *persona_id;
-	char	   *variant_id;
-	int64		event_id;
 
-	if (kill_cascade_running)
-		return PointerGetDatum(NULL);
-	SPI_connect();
-	persona_id = vd_row_text(td, td->tg_newtuple, "persona_id");
-	variant_id = vd_row_text(td, td->tg_newtuple, "id");
-	event_id = vd_next_event_id(persona_id);
-	vd_begin_event(&jo, "status_change", event_id, variant_id);
-	jo_kv_string(&jo, "old_status", vd_row_text(td, td->tg_trigtuple, "status"));
-	jo_kv_string(&jo, "new_status", vd_row_text(td, td->tg_newtuple, "status"));
-	jo_kv_ts(&jo, "changed_at", GetCurrentTimestamp());
-	jo_end_object(&jo);
-	vd_append_event(event_id, "status_change", persona_id, variant_id, jo_finish(&jo));
-	SPI_finish();
+	if (!kill_cascade_running)
+		vd_emit_event(td, "status_change", "id", vd_status_members);
 	return PointerGetDatum(NULL);
 }
 
@@ -167,25 +199,7 @@ vd_variant_status_event(PG_FUNCTION_ARGS)
 Datum
 vd_performance_update_event(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = vd_row_trigger(fcinfo);
-	HeapTuple	row = vd_trigger_row(td);
-	JsonOut		jo;
-	char	   *persona_id;
-	char	   *variant_id;
-	int64		event_id;
-
-	SPI_connect();
-	persona_id = vd_row_text(td, row, "persona_id");
-	variant_id = vd_row_text(td, row, "variant_id");
-	event_id = vd_next_event_id(persona_id);
-	vd_begin_event(&jo, "performance_update", event_id, variant_id);
-	vd_row_float_kv(&jo, td, row, "current_er", "current_er");
-	vd_row_int_kv(&jo, td, row, "interaction_count", "interaction_count");
-	vd_row_int_kv(&jo, td, row, "view_count", "view_count");
-	vd_row_ts_kv(&jo, td, row, "updated_at", "last_updated");
-	jo_end_object(&jo);
-	vd_append_event(event_id, "performance_update", persona_id, variant_id, jo_finish(&jo));
-	SPI_finish();
+	vd_emit_event(vd_row_trigger(fcinfo), "performance_update", "variant_id", vd_performance_members);
 	return PointerGetDatum(NULL);
 }
 
@@ -195,6 +209,7 @@ vd_mark_killed(const char *variant_id)
 {
 	Datum		arg = CStringGetTextDatum(variant_id);
 
+	SPI_connect();
 	kill_cascade_running = true;
 	PG_TRY();
 	{
@@ -205,6 +220,7 @@ vd_mark_killed(const char *variant_id)
 		kill_cascade_running = false;
 	}
 	PG_END_TRY();
+	SPI_finish();
 }
 
 /* variant_kills AFTER INSERT: an early kill, which also ends the variant. */
@@ -212,24 +228,8 @@ Datum
 vd_early_kill_event(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = vd_row_trigger(fcinfo);
-	HeapTuple	row = td->tg_trigtuple;
-	JsonOut		jo;
-	char	   *persona_id;
-	char	   *variant_id;
-	int64		event_id;
 
-	SPI_connect();
-	persona_id = vd_row_text(td, row, "persona_id");
-	variant_id = vd_row_text(td, row, "variant_id");
-	event_id = vd_next_event_id(persona_id);
-	vd_begin_event(&jo, "early_kill", event_id, variant_id);
-	jo_kv_string(&jo, "kill_reason", vd_row_text(td, row, "reason"));
-	vd_row_float_kv(&jo, td, row, "final_er", "final_engagement_rate");
-	vd_row_int_kv(&jo, td, row, "sample_size", "sample_size");
-	vd_row_ts_kv(&jo, td, row, "killed_at", "killed_at");
-	jo_end_object(&jo);
-	vd_append_event(event_id, "early_kill", persona_id, variant_id, jo_finish(&jo));
-	vd_mark_killed(variant_id);
-	SPI_finish();
+	vd_emit_event(td, "early_kill", "variant_id", vd_kill_members);
+	vd_mark_killed(vd_row_text(td, td->tg_trigtuple, "variant_id"));
 	return PointerGetDatum(NULL);
 }
