@@ -1,0 +1,187 @@
+/* config.c: the one option table; it drives getopt_long, environment variables, --help and docs. */
+#include "config.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum opt_type { OPT_STR, OPT_INT };
+
+struct opt_def {
+	const char *name;    /* long flag without dashes */
+	const char *env;     /* environment variable */
+	enum opt_type type;
+	size_t offset;       /* field in struct config */
+	const char *def;     /* default as text; NULL: computed */
+	int min, max;        /* bounds for OPT_INT */
+	const char *help;
+};
+
+#define F(field) offsetof(struct config, field)
+
+static const struct opt_def options[] = {
+	{"database-url", "DATABASE_URL", OPT_STR, F(database_url), "", 0, 0,
+	 "PostgreSQL conninfo or URI; empty uses the libpq PG* variables (PGHOST, PGPORT, PGUSER, PGDATABASE...)"},
+	{"bind", "PUSHD_BIND", OPT_STR, F(bind), "", 0, 0, "address to listen on; empty: all interfaces"},
+	{"port", "PUSHD_PORT", OPT_INT, F(port), "8081", 0, 65535, "TCP port for HTTP and WebSocket"},
+	{"web-root", "PUSHD_WEB_ROOT", OPT_STR, F(web_root), NULL, 0, 0,
+	 "folder served under /dashboard/ (default: web/dist beside the pushd binary)"},
+	{"db-pool", "PUSHD_DB_POOL", OPT_INT, F(db_pool), "2", 1, 64, "query connections (the LISTEN connection is extra)"},
+	{"max-queued-queries", "PUSHD_MAX_QUEUED_QUERIES", OPT_INT, F(max_queued_queries), "10000", 1, 1000000,
+	 "queries waiting for a connection before REST answers 503"},
+	{"max-backlog-messages", "PUSHD_MAX_BACKLOG_MESSAGES", OPT_INT, F(max_backlog_messages), "1024", 16, 1000000,
+	 "events kept per persona; a client further behind is resynced"},
+	{"max-backlog-bytes", "PUSHD_MAX_BACKLOG_BYTES", OPT_INT, F(max_backlog_bytes), "4194304", 65536, INT_MAX,
+	 "bytes of events kept per persona; a client further behind is resynced"},
+	{"max-frame-size", "PUSHD_MAX_FRAME_SIZE", OPT_INT, F(max_frame_size), "16384", 128, 16777216,
+	 "largest client WebSocket message; larger ones close the connection with 1009"},
+	{"max-body-size", "PUSHD_MAX_BODY_SIZE", OPT_INT, F(max_body_size), "65536", 128, 16777216,
+	 "largest POST body; larger ones get 413"},
+	{"resync-threshold", "PUSHD_RESYNC_THRESHOLD", OPT_INT, F(resync_threshold), "1000", 1, 100000,
+	 "most missed events replayed on resume; beyond it the client gets a resync initial_data"},
+	{"ping-interval", "PUSHD_PING_INTERVAL", OPT_INT, F(ping_interval), "20", 1, 3600,
+	 "seconds a WebSocket may stay silent before pushd pings it"},
+	{"ping-timeout", "PUSHD_PING_TIMEOUT", OPT_INT, F(ping_timeout), "60", 2, 7200,
+	 "seconds without any frame (pong included) before a client is dropped as dead"},
+	{"reconnect-min-ms", "PUSHD_RECONNECT_MIN_MS", OPT_INT, F(reconnect_min_ms), "100", 1, 600000,
+	 "first database reconnect delay; doubles on each failure"},
+	{"reconnect-max-ms", "PUSHD_RECONNECT_MAX_MS", OPT_INT, F(reconnect_max_ms), "5000", 1, 3600000,
+	 "cap of the database reconnect delay"},
+	{"connect-timeout-ms", "PUSHD_CONNECT_TIMEOUT_MS", OPT_INT, F(connect_timeout_ms), "5000", 100, 600000,
+	 "a database connection attempt taking longer is abandoned"},
+	{"shutdown-timeout-ms", "PUSHD_SHUTDOWN_TIMEOUT_MS", OPT_INT, F(shutdown_timeout_ms), "1500", 0, 60000,
+	 "on SIGTERM/SIGINT, longest wait for clients to take their close frame"},
+	{"log-level", "PUSHD_LOG_LEVEL", OPT_STR, F(log_level), "info", 0, 0, "debug, info, warn or error"},
+};
+
+#define N_OPTIONS (sizeof(options) / sizeof(options[0]))
+
+/* Stores text into the field of one option; returns 0 or -1 when the value is invalid. */
+static int opt_set(struct config *cfg, const struct opt_def *o, const char *text)
+{
+	char *field = (char *)cfg + o->offset;
+
+	if (o->type == OPT_STR) {
+		char **slot = (char **)(void *)field;
+		free(*slot);
+		*slot = strdup(text);
+		return *slot ? 0 : -1;
+	}
+	char *end;
+	long v = strtol(text, &end, 10);
+	if (!*text || *end || v < o->min || v > o->max) {
+		fprintf(stderr, "pushd: --%s must be an integer in [%d, %d], got '%s'\n", o->name, o->min, o->max, text);
+		return -1;
+	}
+	*(int *)(void *)field = (int)v;
+	return 0;
+}
+
+/* The default web root: web/dist beside the executable, so a build tree runs as is. */
+static char *default_web_root(void)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return strdup("web/dist");
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	size_t len = strlen(exe) + sizeof("/web/dist");
+	char *root = malloc(len);
+	if (root)
+		snprintf(root, len, "%s/web/dist", exe);
+	return root;
+}
+
+/* Applies defaults, then environment variables, for every option. */
+static int apply_defaults_and_env(struct config *cfg)
+{
+	for (size_t i = 0; i < N_OPTIONS; i++) {
+		const struct opt_def *o = &options[i];
+		const char *env = getenv(o->env);
+		if (o->def && opt_set(cfg, o, o->def))
+			return -1;
+		if (!o->def) {
+			cfg->web_root = default_web_root();
+			if (!cfg->web_root)
+				return -1;
+		}
+		if (env && opt_set(cfg, o, env)) {
+			fprintf(stderr, "pushd: bad value in environment variable %s\n", o->env);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Prints --help: every option with its variable and default. */
+static void print_help(FILE *out)
+{
+	fprintf(out, "Usage: pushd [OPTION]...\n"
+		     "Relays variant_dashboard events from PostgreSQL to WebSocket clients and serves the REST API.\n\n");
+	for (size_t i = 0; i < N_OPTIONS; i++) {
+		const struct opt_def *o = &options[i];
+		fprintf(out, "  --%s=%s  (env %s, default %s)\n      %s\n", o->name, o->type == OPT_INT ? "N" : "TEXT",
+			o->env, o->def ? (*o->def ? o->def : "\"\"") : "computed", o->help);
+	}
+	fprintf(out, "  --help         this text\n  --help-markdown  the option table in Markdown, for the README\n");
+}
+
+/* Prints the option table as Markdown so the README never drifts from the code. */
+static void print_markdown(FILE *out)
+{
+	fprintf(out, "| flag | environment | default | meaning |\n|---|---|---|---|\n");
+	for (size_t i = 0; i < N_OPTIONS; i++) {
+		const struct opt_def *o = &options[i];
+		fprintf(out, "| `--%s` | `%s` | %s%s%s | %s |\n", o->name, o->env, o->def ? "`" : "",
+			o->def ? (*o->def ? o->def : "\"\"") : "web/dist beside the binary", o->def ? "`" : "", o->help);
+	}
+}
+
+/* Builds the getopt_long table from the option table: option i has val 256 + i. */
+static void build_long_options(struct option *longopts)
+{
+	for (size_t i = 0; i < N_OPTIONS; i++)
+		longopts[i] = (struct option){options[i].name, required_argument, NULL, 256 + (int)i};
+	longopts[N_OPTIONS] = (struct option){"help", no_argument, NULL, 'h'};
+	longopts[N_OPTIONS + 1] = (struct option){"help-markdown", no_argument, NULL, 'm'};
+	longopts[N_OPTIONS + 2] = (struct option){NULL, 0, NULL, 0};
+}
+
+int config_load(struct config *cfg, int argc, char **argv)
+{
+	struct option longopts[N_OPTIONS + 3];
+	int c;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (apply_defaults_and_env(cfg))
+		return -1;
+	build_long_options(longopts);
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (c == 'h' || c == 'm') {
+			(c == 'h' ? print_help : print_markdown)(stdout);
+			return 1;
+		}
+		if (c < 256 || opt_set(cfg, &options[c - 256], optarg)) {
+			print_help(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc || cfg->reconnect_max_ms < cfg->reconnect_min_ms || cfg->ping_timeout <= cfg->ping_interval) {
+		fprintf(stderr, "pushd: unexpected argument, reconnect-max-ms < reconnect-min-ms or ping-timeout <= ping-interval\n");
+		return -1;
+	}
+	return 0;
+}
+
+void config_free(struct config *cfg)
+{
+	for (size_t i = 0; i < N_OPTIONS; i++)
+		if (options[i].type == OPT_STR)
+			free(*(char **)(void *)((char *)cfg + options[i].offset));
+}

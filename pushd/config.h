@@ -1,0 +1,33 @@
+/* config.h: pushd settings, filled from one option table (flags, environment, defaults). */
+#ifndef PUSHD_CONFIG_H
+#define PUSHD_CONFIG_H
+
+#include <stdio.h>
+
+struct config {
+	char *database_url;       /* libpq conninfo or URI; empty: libpq PG* environment */
+	char *bind;               /* listen address; empty: all interfaces */
+	int port;
+	char *web_root;           /* static dashboard files served under /dashboard/ */
+	int db_pool;              /* query connections beside the LISTEN connection */
+	int max_queued_queries;
+	int max_backlog_messages; /* per persona ring = per client backlog */
+	int max_backlog_bytes;
+	int max_frame_size;       /* largest client WebSocket message accepted */
+	int max_body_size;        /* largest POST body accepted */
+	int resync_threshold;     /* most events replayed on resume before a resync */
+	int ping_interval;        /* seconds idle before a WebSocket ping */
+	int ping_timeout;         /* seconds without a valid frame before hang-up */
+	int reconnect_min_ms;
+	int reconnect_max_ms;
+	int connect_timeout_ms;
+	int shutdown_timeout_ms;
+	char *log_level;
+};
+
+/* Fills cfg from defaults, environment and argv; returns 0 to run, 1 to exit 0, -1 on error. */
+int config_load(struct config *cfg, int argc, char **argv);
+/* Frees the strings config_load allocated. */
+void config_free(struct config *cfg);
+
+#endif

@@ -1,0 +1,382 @@
+/* http.c: REST endpoints answered asynchronously from the query pool, plus health and metrics. */
+#include "http.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "log.h"
+#include "metrics.h"
+#include "msg.h"
+#include "persona.h"
+#include "pg.h"
+
+struct http_req {
+	struct lws *wsi;
+	char path[256];
+	const char *endpoint;   /* metrics label */
+	const char *post_sql;   /* the ingestion function a POST calls */
+	int status;
+	const char *content_type;
+	struct msg *body;       /* the response, with LWS_PRE headroom */
+	struct pg_query *q;
+	char *post;             /* request body being read */
+	size_t post_len;
+	int post_too_big;
+	char ip[48];
+	double start;
+};
+
+struct get_route {
+	const char *prefix, *suffix, *sql, *endpoint;
+};
+
+struct post_route {
+	const char *path, *sql, *endpoint;
+};
+
+static const struct get_route get_routes[] = {
+	{"/api/metrics/", "", "SELECT variant_dashboard.dashboard_metrics($1)::text", "api_metrics"},
+	{"/api/variants/", "/active", "SELECT variant_dashboard.active_variants($1)::text", "api_active_variants"},
+	{"/api/optimization/", "", "SELECT variant_dashboard.optimization_suggestions($1)::text", "api_optimization"},
+	{"/api/fatigue/", "", "SELECT variant_dashboard.fatigue_warnings($1)::text", "api_fatigue"},
+};
+
+static const struct post_route post_routes[] = {
+	{"/api/events/performance-update", "SELECT variant_dashboard.handle_performance_update($1, $2::jsonb)",
+	 "api_performance_update"},
+	{"/api/events/early-kill", "SELECT variant_dashboard.handle_early_kill_event($1, $2::jsonb)", "api_early_kill"},
+};
+
+static const struct config *cfg;
+
+/* Keeps the configuration for body limits. */
+void http_init(const struct config *config) { cfg = config; }
+
+/* Encodes a JSON value (consumed) as a response body. */
+static struct msg *json_body(json_t *value)
+{
+	struct msg *m = value ? msg_from_json(value) : NULL;
+	json_decref(value);
+	return m;
+}
+
+/* Sets the response and asks for WRITEABLE to send it; a NULL body becomes a 500. */
+static void http_respond(struct http_req *r, int status, const char *content_type, struct msg *body)
+{
+	if (!body) {
+		status = HTTP_STATUS_INTERNAL_SERVER_ERROR;
+		body = msg_new("{\"error\":\"out of memory\"}", 25, 0, 0);
+	}
+	r->status = status;
+	r->content_type = content_type;
+	r->body = body;
+	lws_callback_on_writable(r->wsi);
+}
+
+/* Responds {"error": message}. */
+static void http_error(struct http_req *r, int status, const char *message)
+{
+	http_respond(r, status, "application/json", json_body(json_pack("{s:s}", "error", message)));
+}
+
+/* Maps a failed query to a status: the caller's data errors are 400, a lost database 503, the rest 500. */
+static int pg_error_status(const PGresult *res)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (!state)
+		return HTTP_STATUS_SERVICE_UNAVAILABLE;
+	if (!strncmp(state, "22", 2) || !strncmp(state, "23", 2) || !strncmp(state, "P0", 2) ||
+	    !strcmp(state, "42704") || !strncmp(state, "02", 2))
+		return HTTP_STATUS_BAD_REQUEST;
+	if (!strncmp(state, "08", 2) || !strncmp(state, "57", 2) || !strncmp(state, "53", 2))
+		return HTTP_STATUS_SERVICE_UNAVAILABLE;
+	return HTTP_STATUS_INTERNAL_SERVER_ERROR;
+}
+
+/* Responds with the database's own error message (and hint) for a failed query. */
+static void http_pg_error(struct http_req *r, const PGresult *res)
+{
+	int status = pg_error_status(res);
+	if (status == HTTP_STATUS_SERVICE_UNAVAILABLE) {
+		http_error(r, status, "database unavailable");
+		return;
+	}
+	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+	json_t *err = json_pack("{s:s,s:s}", "error", primary ? primary : "query failed", "sqlstate",
+				PQresultErrorField(res, PG_DIAG_SQLSTATE));
+	if (hint)
+		json_object_set_new(err, "hint", json_string(hint));
+	if (status == HTTP_STATUS_INTERNAL_SERVER_ERROR)
+		log_event(LOG_ERROR, "query_failed", NULL, r->ip, json_pack("{s:s,s:s}", "path", r->path, "error", primary ? primary : ""));
+	http_respond(r, status, "application/json", json_body(err));
+}
+
+/* A GET query finished: its single jsonb value is the response. */
+static void get_done(void *owner, PGresult *res)
+{
+	struct http_req *r = owner;
+	r->q = NULL;
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		http_pg_error(r, res);
+		return;
+	}
+	const char *value = PQgetisnull(res, 0, 0) ? "null" : PQgetvalue(res, 0, 0);
+	http_respond(r, HTTP_STATUS_OK, "application/json", msg_new(value, strlen(value), 0, 0));
+}
+
+/* An ingestion call finished: 200 with the event id (null when the update was stale). */
+static void post_done(void *owner, PGresult *res)
+{
+	struct http_req *r = owner;
+	r->q = NULL;
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		http_pg_error(r, res);
+		return;
+	}
+	int stale = PQgetisnull(res, 0, 0);
+	json_t *ok = json_pack("{s:s,s:o}", "status", stale ? "unchanged" : "success", "event_id",
+			       stale ? json_null() : json_integer(strtoll(PQgetvalue(res, 0, 0), NULL, 10)));
+	http_respond(r, HTTP_STATUS_OK, "application/json", json_body(ok));
+}
+
+/* Submits a query for the request, or answers 503 when the database is unavailable. */
+static void http_query(struct http_req *r, const char *sql, int nparams, const char *const *params, pg_result_fn fn)
+{
+	r->q = pg_submit(sql, nparams, params, fn, r);
+	if (!r->q)
+		http_error(r, HTTP_STATUS_SERVICE_UNAVAILABLE, "database unavailable");
+}
+
+/* Answers the endpoints that need no database; returns 0 when the path is not one of them. */
+static int http_local(struct http_req *r)
+{
+	size_t len;
+	char *text;
+	int ready = pg_listen_is_up();
+
+	if (!strcmp(r->path, "/")) {
+		r->endpoint = "root";
+		http_respond(r, HTTP_STATUS_OK, "application/json",
+			     json_body(json_pack("{s:s,s:s}", "status", "healthy", "service", "variant-dashboard-api")));
+	} else if (!strcmp(r->path, "/healthz")) {
+		r->endpoint = "healthz";
+		http_respond(r, HTTP_STATUS_OK, "application/json", json_body(json_pack("{s:s}", "status", "ok")));
+	} else if (!strcmp(r->path, "/readyz")) {
+		r->endpoint = "readyz";
+		http_respond(r, ready ? HTTP_STATUS_OK : HTTP_STATUS_SERVICE_UNAVAILABLE, "application/json",
+			     json_body(json_pack("{s:s}", "status", ready ? "ready" : "database unavailable")));
+	} else if (!strcmp(r->path, "/metrics")) {
+		r->endpoint = "metrics";
+		text = metrics_render(&len);
+		http_respond(r, HTTP_STATUS_OK, "text/plain; version=0.0.4", text ? msg_new(text, len, 0, 0) : NULL);
+		free(text);
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+/* Matches prefix{persona_id}suffix; returns the persona id length, 0 when the path does not match. */
+static size_t match_persona_path(const char *path, const struct get_route *route)
+{
+	size_t plen = strlen(route->prefix), slen = strlen(route->suffix), len = strlen(path);
+	if (len <= plen + slen || strncmp(path, route->prefix, plen) || strcmp(path + len - slen, route->suffix))
+		return 0;
+	return len - plen - slen;
+}
+
+/* Routes a GET request. */
+static void http_get(struct http_req *r)
+{
+	if (http_local(r))
+		return;
+	for (size_t i = 0; i < sizeof(get_routes) / sizeof(get_routes[0]); i++) {
+		const struct get_route *route = &get_routes[i];
+		size_t idlen = match_persona_path(r->path, route);
+		if (!idlen)
+			continue;
+		char persona[PERSONA_ID_MAX + 1];
+		r->endpoint = route->endpoint;
+		if (!persona_id_valid(r->path + strlen(route->prefix), idlen)) {
+			http_error(r, HTTP_STATUS_BAD_REQUEST, "invalid persona id");
+			return;
+		}
+		snprintf(persona, sizeof(persona), "%.*s", (int)idlen, r->path + strlen(route->prefix));
+		const char *params[] = {persona};
+		http_query(r, route->sql, 1, params, get_done);
+		return;
+	}
+	r->endpoint = "not_found";
+	http_error(r, HTTP_STATUS_NOT_FOUND, "not found");
+}
+
+/* Calls the ingestion function with variant_id and the other keys of the body as jsonb. */
+static void http_post_body(struct http_req *r)
+{
+	json_t *body = r->post_too_big ? NULL : json_loadb(r->post ? r->post : "", r->post_len, 0, NULL);
+	json_t *variant = json_object_get(body, "variant_id");
+
+	if (r->post_too_big)
+		http_error(r, HTTP_STATUS_REQ_ENTITY_TOO_LARGE, "body too large");
+	else if (!json_is_object(body))
+		http_error(r, HTTP_STATUS_BAD_REQUEST, "body must be a JSON object");
+	else if (!json_is_string(variant))
+		http_error(r, HTTP_STATUS_BAD_REQUEST, "variant_id must be a string");
+	else {
+		char *variant_id = strdup(json_string_value(variant));
+		json_object_del(body, "variant_id");
+		char *data = json_dumps(body, JSON_COMPACT);
+		const char *params[] = {variant_id, data};
+		if (variant_id && data)
+			http_query(r, r->post_sql, 2, params, post_done);
+		else
+			http_error(r, HTTP_STATUS_INTERNAL_SERVER_ERROR, "out of memory");
+		free(variant_id);
+		free(data);
+	}
+	json_decref(body);
+}
+
+/* Appends a chunk of the request body, up to --max-body-size. */
+static void http_post_chunk(struct http_req *r, const char *in, size_t len)
+{
+	if (r->post_too_big || r->post_len + len > (size_t)cfg->max_body_size) {
+		r->post_too_big = 1;
+		return;
+	}
+	char *grown = realloc(r->post, r->post_len + len + 1);
+	if (!grown) {
+		r->post_too_big = 1;
+		return;
+	}
+	r->post = grown;
+	memcpy(r->post + r->post_len, in, len);
+	r->post_len += len;
+}
+
+/* Routes a POST request; the body is handled when complete. Returns 1 when there is no body to wait for. */
+static int http_post(struct http_req *r)
+{
+	char length[16] = "";
+	for (size_t i = 0; i < sizeof(post_routes) / sizeof(post_routes[0]); i++)
+		if (!strcmp(r->path, post_routes[i].path)) {
+			r->endpoint = post_routes[i].endpoint;
+			r->post_sql = post_routes[i].sql;
+		}
+	if (!r->post_sql) {
+		r->endpoint = "not_found";
+		http_error(r, HTTP_STATUS_NOT_FOUND, "not found");
+		return 1;
+	}
+	lws_hdr_copy(r->wsi, length, sizeof(length), WSI_TOKEN_HTTP_CONTENT_LENGTH);
+	if (atol(length) > 0)
+		return 0;
+	http_post_body(r);
+	return 1;
+}
+
+/* Frees a request, cancelling its query. */
+static void http_req_free(struct http_req **slot)
+{
+	struct http_req *r = *slot;
+	if (!r)
+		return;
+	pg_cancel(r->q);
+	msg_unref(r->body);
+	free(r->post);
+	free(r);
+	*slot = NULL;
+}
+
+/* A new request on this connection. */
+static int http_start(struct lws *wsi, struct http_req **slot, const char *uri)
+{
+	http_req_free(slot);
+	struct http_req *r = calloc(1, sizeof(*r));
+	if (!r)
+		return -1;
+	*slot = r;
+	r->wsi = wsi;
+	r->start = now_mono();
+	r->endpoint = "unknown";
+	snprintf(r->path, sizeof(r->path), "%s", uri);
+	lws_get_peer_simple(wsi, r->ip, sizeof(r->ip));
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI))
+		http_post(r);
+	else if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI))
+		http_get(r);
+	else
+		http_error(r, HTTP_STATUS_METHOD_NOT_ALLOWED, "method not allowed");
+	return 0;
+}
+
+/* Writes the status line and headers of a response. */
+static int http_write_headers(struct lws *wsi, int status, const char *content_type, size_t len)
+{
+	unsigned char buf[LWS_PRE + 512], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof(buf) - 1;
+	if (lws_add_http_common_headers(wsi, (unsigned)status, content_type, len, &p, end) ||
+	    lws_add_http_header_by_name(wsi, (const unsigned char *)"access-control-allow-origin:",
+					(const unsigned char *)"*", 1, &p, end) ||
+	    lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
+					(const unsigned char *)"no-store", 8, &p, end))
+		return -1;
+	return lws_finalize_write_http_header(wsi, start, &p, end) ? -1 : 0;
+}
+
+/* WRITEABLE: headers and body of the response, then the transaction ends. */
+static int http_writeable(struct http_req **slot)
+{
+	struct http_req *r = *slot;
+	if (!r || !r->body)
+		return 0;
+	struct lws *wsi = r->wsi;
+	if (http_write_headers(wsi, r->status, r->content_type, r->body->len) ||
+	    lws_write(wsi, msg_text(r->body), r->body->len, LWS_WRITE_HTTP_FINAL) < 0)
+		return -1;
+	metrics_request(r->endpoint, r->status);
+	log_event(r->status >= 500 ? LOG_WARN : LOG_INFO, "http_request", NULL, r->ip,
+		  json_pack("{s:s,s:i,s:f}", "path", r->path, "status", r->status, "duration_ms",
+			    (now_mono() - r->start) * 1000.0));
+	http_req_free(slot);
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+/* Answers a request at once with {"error":message}. */
+void http_refuse(struct lws *wsi, int status, const char *message)
+{
+	json_t *err = json_pack("{s:s}", "error", message);
+	struct msg *body = json_body(err);
+	if (body && !http_write_headers(wsi, status, "application/json", body->len))
+		lws_write(wsi, msg_text(body), body->len, LWS_WRITE_HTTP_FINAL);
+	msg_unref(body);
+}
+
+/* HTTP callbacks of the dashboard protocol. */
+int http_callback(struct lws *wsi, enum lws_callback_reasons reason, struct http_req **slot, void *in, size_t len)
+{
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+		return http_start(wsi, slot, in);
+	case LWS_CALLBACK_HTTP_BODY:
+		if (*slot)
+			http_post_chunk(*slot, in, len);
+		return 0;
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		if (*slot && (*slot)->post_sql && !(*slot)->body && !(*slot)->q)
+			http_post_body(*slot);
+		return 0;
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		return http_writeable(slot);
+	case LWS_CALLBACK_CLOSED_HTTP:
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+		http_req_free(slot);
+		return 0;
+	default:
+		return 0;
+	}
+}

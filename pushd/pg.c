@@ -1,0 +1,486 @@
+/* pg.c: libpq connections driven by libwebsockets' poll loop.
+ *
+ * Each libpq socket is dup()ed and adopted as an lws "raw file" wsi: lws polls it and calls us on
+ * POLLIN/POLLOUT, and closes only its duplicate, so libpq keeps ownership of its own descriptor.
+ * No thread, no busy polling: every step of connect, send and receive is event driven. */
+#define _GNU_SOURCE
+#include "pg.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "metrics.h"
+
+enum pgc_state { PGC_DOWN, PGC_CONNECTING, PGC_SETUP, PGC_IDLE, PGC_BUSY };
+
+struct pgc {
+	PGconn *conn;
+	struct lws *wsi;             /* the adopted duplicate of PQsocket() */
+	int fd;                      /* the libpq socket the wsi watches */
+	enum pgc_state state;
+	int is_listener;
+	int want_write;              /* while connecting: PQconnectPoll asked for POLLOUT */
+	struct pg_query *current;
+	PGresult *result;            /* first result of the current query */
+	lws_sorted_usec_list_t timer; /* reconnect delay or connect timeout */
+	unsigned backoff_ms;
+};
+
+struct pg_query {
+	struct pg_query *next;
+	const char *sql;             /* a string literal */
+	int nparams;
+	char **params;
+	pg_result_fn fn;             /* NULL once cancelled */
+	void *owner;
+	int running;
+};
+
+static struct {
+	struct lws_context *ctx;
+	struct lws_vhost *vh;
+	const struct config *cfg;
+	struct pg_events ev;
+	struct pgc listener;
+	struct pgc *pool;
+	int npool;
+	struct pg_query *head, *tail;
+	int queued;
+	int stopping;
+	lws_sorted_usec_list_t dispatch_timer;
+} pg;
+
+static void pgc_lost(struct pgc *c, const char *why);
+static void pgc_connect(struct pgc *c);
+
+/* Frees a query and its copied parameters. */
+static void query_free(struct pg_query *q)
+{
+	for (int i = 0; i < q->nparams; i++)
+		free(q->params[i]);
+	free(q->params);
+	free(q);
+}
+
+/* Stops watching the socket: the wsi (and the duplicate descriptor) is closed by lws soon after. */
+static void pgc_unwatch(struct pgc *c)
+{
+	if (!c->wsi)
+		return;
+	lws_set_opaque_user_data(c->wsi, NULL);
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+	c->wsi = NULL;
+	c->fd = -1;
+}
+
+/* Makes lws poll the current libpq socket (it can change while connecting); returns -1 on failure. */
+static int pgc_watch(struct pgc *c)
+{
+	int fd = PQsocket(c->conn);
+	if (c->wsi && fd == c->fd)
+		return 0;
+	pgc_unwatch(c);
+	lws_sock_file_fd_type desc;
+	desc.filefd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (desc.filefd < 0)
+		return -1;
+	c->wsi = lws_adopt_descriptor_vhost(pg.vh, LWS_ADOPT_RAW_FILE_DESC, desc, "pg", NULL);
+	if (!c->wsi) {
+		close(desc.filefd);
+		return -1;
+	}
+	lws_set_opaque_user_data(c->wsi, c);
+	c->fd = fd;
+	return 0;
+}
+
+/* Sends buffered query bytes; waits for POLLOUT when the socket is full. */
+static void pgc_flush(struct pgc *c)
+{
+	int r = PQflush(c->conn);
+	if (r < 0)
+		pgc_lost(c, "flush failed");
+	else if (r > 0)
+		lws_callback_on_writable(c->wsi);
+}
+
+/* 1 when at least one query connection can take queries now or soon. */
+static int pool_is_up(void)
+{
+	for (int i = 0; i < pg.npool; i++)
+		if (pg.pool[i].state >= PGC_IDLE)
+			return 1;
+	return 0;
+}
+
+/* Sends a query on an idle pool connection. */
+static void pgc_send(struct pgc *c, struct pg_query *q)
+{
+	c->current = q;
+	c->state = PGC_BUSY;
+	q->running = 1;
+	if (!PQsendQueryParams(c->conn, q->sql, q->nparams, NULL, (const char *const *)q->params, NULL, NULL, 0)) {
+		pgc_lost(c, "send failed");
+		return;
+	}
+	pgc_flush(c);
+}
+
+/* Hands queued queries to idle pool connections (a timer callback, so never re-entrant). */
+static void dispatch_cb(lws_sorted_usec_list_t *sul)
+{
+	(void)sul;
+	for (int i = 0; i < pg.npool && pg.head; i++) {
+		struct pgc *c = &pg.pool[i];
+		if (c->state != PGC_IDLE)
+			continue;
+		struct pg_query *q = pg.head;
+		pg.head = q->next;
+		if (!pg.head)
+			pg.tail = NULL;
+		pg.queued--;
+		pgc_send(c, q);
+	}
+}
+
+/* Runs dispatch_cb on the next loop turn. */
+static void dispatch_soon(void)
+{
+	if (!pg.stopping)
+		lws_sul_schedule(pg.ctx, 0, &pg.dispatch_timer, dispatch_cb, 1);
+}
+
+/* Fails every queued query: no connection is left to run them. */
+static void fail_queue(void)
+{
+	struct pg_query *q;
+	while ((q = pg.head)) {
+		pg.head = q->next;
+		pg.queued--;
+		if (q->fn && !pg.stopping)
+			q->fn(q->owner, NULL);
+		query_free(q);
+	}
+	pg.tail = NULL;
+}
+
+/* Finishes the current query: the LISTEN setup, or a pool query whose owner gets the result. */
+static void pgc_query_done(struct pgc *c)
+{
+	struct pg_query *q = c->current;
+	PGresult *res = c->result;
+	c->current = NULL;
+	c->result = NULL;
+	if (c->is_listener) {
+		int ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+		PQclear(res);
+		if (!ok) {
+			pgc_lost(c, "LISTEN failed");
+			return;
+		}
+		c->state = PGC_IDLE;
+		metrics_gauge_set(G_DB_LISTEN_UP, 1);
+		log_event(LOG_INFO, "db_listening", NULL, NULL, NULL);
+		pg.ev.listen_up();
+		return;
+	}
+	c->state = PGC_IDLE;
+	if (q->fn)
+		q->fn(q->owner, res);
+	PQclear(res);
+	query_free(q);
+	dispatch_soon();
+}
+
+/* Reads what the server sent: notifications, then results while a query runs. */
+static void pgc_readable(struct pgc *c)
+{
+	PGnotify *n;
+
+	if (!PQconsumeInput(c->conn)) {
+		pgc_lost(c, "connection lost");
+		return;
+	}
+	while ((n = PQnotifies(c->conn))) {
+		if (c->is_listener)
+			pg.ev.notify(n->extra);
+		PQfreemem(n);
+	}
+	while ((c->state == PGC_BUSY || c->state == PGC_SETUP) && !PQisBusy(c->conn)) {
+		PGresult *res = PQgetResult(c->conn);
+		if (!res) {
+			pgc_query_done(c);
+			return;
+		}
+		if (c->result)
+			PQclear(res);
+		else
+			c->result = res;
+	}
+}
+
+/* The connection is established: LISTEN on the listener, take queries on the pool. */
+static void pgc_connected(struct pgc *c)
+{
+	lws_sul_cancel(&c->timer);
+	PQsetnonblocking(c->conn, 1);
+	c->backoff_ms = (unsigned)pg.cfg->reconnect_min_ms;
+	log_event(LOG_INFO, "db_connected", NULL, NULL, json_pack("{s:b}", "listener", c->is_listener));
+	if (c->is_listener) {
+		c->state = PGC_SETUP;
+		if (!PQsendQuery(c->conn, "LISTEN variant_dashboard"))
+			pgc_lost(c, "LISTEN send failed");
+		else
+			pgc_flush(c);
+		return;
+	}
+	c->state = PGC_IDLE;
+	pg.ev.pool_ready();
+	dispatch_soon();
+}
+
+/* Advances a non-blocking connection attempt by one PQconnectPoll step. */
+static void pgc_connect_step(struct pgc *c, int writable)
+{
+	if (writable != c->want_write)
+		return;
+	PostgresPollingStatusType r = PQconnectPoll(c->conn);
+	if (r == PGRES_POLLING_FAILED) {
+		pgc_lost(c, "connect failed");
+		return;
+	}
+	if (r == PGRES_POLLING_OK) {
+		pgc_connected(c);
+		return;
+	}
+	c->want_write = r == PGRES_POLLING_WRITING;
+	if (pgc_watch(c)) {
+		pgc_lost(c, "cannot watch socket");
+		return;
+	}
+	if (c->want_write)
+		lws_callback_on_writable(c->wsi);
+}
+
+/* Handles POLLIN or POLLOUT on a connection's socket. */
+static void pgc_on_io(struct pgc *c, int writable)
+{
+	if (c->state == PGC_CONNECTING)
+		pgc_connect_step(c, writable);
+	else if (writable)
+		pgc_flush(c);
+	else
+		pgc_readable(c);
+}
+
+/* Timer: a reconnect delay ended, or a connection attempt took too long. */
+static void pgc_timer_cb(lws_sorted_usec_list_t *sul)
+{
+	struct pgc *c = lws_container_of(sul, struct pgc, timer);
+	if (c->state == PGC_CONNECTING)
+		pgc_lost(c, "connect timeout");
+	else if (c->state == PGC_DOWN)
+		pgc_connect(c);
+}
+
+/* Starts a non-blocking connection attempt. */
+static void pgc_connect(struct pgc *c)
+{
+	const char *keys[] = {"dbname", "application_name", NULL};
+	const char *vals[] = {*pg.cfg->database_url ? pg.cfg->database_url : NULL,
+			      c->is_listener ? "pushd-listen" : "pushd", NULL};
+
+	c->conn = PQconnectStartParams(keys, vals, 1);
+	c->state = PGC_CONNECTING;
+	if (!c->conn || PQstatus(c->conn) == CONNECTION_BAD || pgc_watch(c)) {
+		pgc_lost(c, "connect start failed");
+		return;
+	}
+	c->want_write = 1;
+	lws_callback_on_writable(c->wsi);
+	lws_sul_schedule(pg.ctx, 0, &c->timer, pgc_timer_cb, (lws_usec_t)pg.cfg->connect_timeout_ms * 1000);
+}
+
+/* Tells the rest of pushd what losing this connection means. */
+static void pgc_report_loss(struct pgc *c, int was_up)
+{
+	if (c->is_listener && was_up) {
+		metrics_gauge_set(G_DB_LISTEN_UP, 0);
+		pg.ev.listen_down();
+	}
+	if (!c->is_listener && !pool_is_up())
+		fail_queue();
+}
+
+/* Drops a broken connection, fails its query and schedules a reconnect with capped backoff. */
+static void pgc_lost(struct pgc *c, const char *why)
+{
+	int was_up = c->state >= PGC_IDLE;
+	struct pg_query *q = c->current;
+
+	log_event(pg.stopping ? LOG_DEBUG : was_up ? LOG_WARN : LOG_INFO, "db_connection_lost", NULL, NULL,
+		  json_pack("{s:s,s:s,s:b,s:i}", "reason", why, "error", c->conn ? PQerrorMessage(c->conn) : "",
+			    "listener", c->is_listener, "retry_ms", (int)c->backoff_ms));
+	if (was_up)
+		metrics_inc(M_DB_RECONNECTS);
+	pgc_unwatch(c);
+	PQclear(c->result);
+	PQfinish(c->conn);
+	c->conn = NULL;
+	c->result = NULL;
+	c->current = NULL;
+	c->state = PGC_DOWN;
+	if (pg.stopping) {
+		if (q)
+			query_free(q);
+		return;
+	}
+	lws_sul_schedule(pg.ctx, 0, &c->timer, pgc_timer_cb, (lws_usec_t)c->backoff_ms * 1000);
+	c->backoff_ms = c->backoff_ms * 2 > (unsigned)pg.cfg->reconnect_max_ms ? (unsigned)pg.cfg->reconnect_max_ms
+										: c->backoff_ms * 2;
+	if (q && q->fn)
+		q->fn(q->owner, NULL);
+	if (q)
+		query_free(q);
+	pgc_report_loss(c, was_up);
+}
+
+/* Starts every connection. */
+int pg_start(struct lws_context *ctx, struct lws_vhost *vh, const struct config *cfg, const struct pg_events *ev)
+{
+	pg.ctx = ctx;
+	pg.vh = vh;
+	pg.cfg = cfg;
+	pg.ev = *ev;
+	pg.npool = cfg->db_pool;
+	pg.pool = calloc((size_t)pg.npool, sizeof(*pg.pool));
+	if (!pg.pool)
+		return -1;
+	pg.listener.is_listener = 1;
+	for (int i = -1; i < pg.npool; i++) {
+		struct pgc *c = i < 0 ? &pg.listener : &pg.pool[i];
+		c->fd = -1;
+		c->backoff_ms = (unsigned)cfg->reconnect_min_ms;
+		pgc_connect(c);
+	}
+	return 0;
+}
+
+/* Copies the parameters so callers may pass stack buffers. */
+static char **copy_params(int nparams, const char *const *params)
+{
+	char **copy = calloc((size_t)nparams + 1, sizeof(*copy));
+	for (int i = 0; copy && i < nparams; i++)
+		if (params[i] && !(copy[i] = strdup(params[i]))) {
+			for (int j = 0; j < i; j++)
+				free(copy[j]);
+			free(copy);
+			return NULL;
+		}
+	return copy;
+}
+
+/* Queues a parameterised query; NULL when no connection is up or the queue is full. */
+struct pg_query *pg_submit(const char *sql, int nparams, const char *const *params, pg_result_fn fn, void *owner)
+{
+	if (pg.stopping || !pool_is_up() || pg.queued >= pg.cfg->max_queued_queries)
+		return NULL;
+	struct pg_query *q = calloc(1, sizeof(*q));
+	if (!q || !(q->params = copy_params(nparams, params))) {
+		free(q);
+		return NULL;
+	}
+	q->sql = sql;
+	q->nparams = nparams;
+	q->fn = fn;
+	q->owner = owner;
+	if (pg.tail)
+		pg.tail->next = q;
+	else
+		pg.head = q;
+	pg.tail = q;
+	pg.queued++;
+	dispatch_soon();
+	return q;
+}
+
+/* Forgets a query: unlinked when still queued, muted when already running. */
+void pg_cancel(struct pg_query *q)
+{
+	if (!q)
+		return;
+	if (q->running) {
+		q->fn = NULL;
+		return;
+	}
+	struct pg_query **link = &pg.head;
+	while (*link && *link != q)
+		link = &(*link)->next;
+	if (!*link)
+		return;
+	*link = q->next;
+	if (pg.tail == q) {
+		struct pg_query *last = pg.head;
+		while (last && last->next)
+			last = last->next;
+		pg.tail = last;
+	}
+	pg.queued--;
+	query_free(q);
+}
+
+/* 1 while LISTEN is active. */
+int pg_listen_is_up(void) { return pg.listener.state == PGC_IDLE; }
+
+/* Stops reconnecting and calling callbacks. */
+void pg_stop(void)
+{
+	pg.stopping = 1;
+	lws_sul_cancel(&pg.dispatch_timer);
+	for (int i = -1; i < pg.npool; i++)
+		lws_sul_cancel(&(i < 0 ? &pg.listener : &pg.pool[i])->timer);
+}
+
+/* Frees every connection and query. */
+void pg_free(void)
+{
+	for (int i = -1; i < pg.npool; i++) {
+		struct pgc *c = i < 0 ? &pg.listener : &pg.pool[i];
+		c->wsi = NULL;
+		if (c->current)
+			query_free(c->current);
+		PQclear(c->result);
+		PQfinish(c->conn);
+	}
+	fail_queue();
+	free(pg.pool);
+	memset(&pg, 0, sizeof(pg));
+}
+
+/* The "pg" protocol callback: socket readiness for the connection stored as opaque user data. */
+int pg_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+	struct pgc *c = lws_get_opaque_user_data(wsi);
+	(void)user;
+	(void)in;
+	(void)len;
+	switch (reason) {
+	case LWS_CALLBACK_RAW_RX_FILE:
+	case LWS_CALLBACK_RAW_WRITEABLE_FILE:
+		if (!c)
+			return -1;
+		pgc_on_io(c, reason == LWS_CALLBACK_RAW_WRITEABLE_FILE);
+		return 0;
+	case LWS_CALLBACK_RAW_CLOSE_FILE:
+		if (c && c->wsi == wsi) {
+			c->wsi = NULL;
+			pgc_lost(c, "socket closed");
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}

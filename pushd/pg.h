@@ -1,0 +1,37 @@
+/* pg.h: non-blocking libpq connections inside the libwebsockets loop: one LISTEN connection and a query pool. */
+#ifndef PUSHD_PG_H
+#define PUSHD_PG_H
+
+#include <libpq-fe.h>
+#include <libwebsockets.h>
+
+#include "config.h"
+
+/* Receives a query's result (NULL when the connection failed); pg frees it after the call. */
+typedef void (*pg_result_fn)(void *owner, PGresult *res);
+
+struct pg_events {
+	void (*notify)(const char *payload); /* one NOTIFY on channel variant_dashboard */
+	void (*listen_up)(void);             /* LISTEN is active again: events may have been missed */
+	void (*listen_down)(void);           /* the LISTEN connection is gone */
+	void (*pool_ready)(void);            /* a query connection became usable */
+};
+
+struct pg_query;
+
+/* Starts connecting; sockets are adopted into vh with the "pg" protocol. Returns -1 on failure. */
+int pg_start(struct lws_context *ctx, struct lws_vhost *vh, const struct config *cfg, const struct pg_events *ev);
+/* Queues a parameterised query; fn is called later, never from inside pg_submit. NULL: database unavailable. */
+struct pg_query *pg_submit(const char *sql, int nparams, const char *const *params, pg_result_fn fn, void *owner);
+/* Forgets a query: its callback will not be called. */
+void pg_cancel(struct pg_query *q);
+/* 1 while LISTEN is active. */
+int pg_listen_is_up(void);
+/* Stops reconnecting and calling callbacks, before the lws context is destroyed. */
+void pg_stop(void);
+/* Frees every connection and query, after the lws context is destroyed. */
+void pg_free(void);
+/* The "pg" protocol callback for adopted libpq sockets. */
+int pg_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+
+#endif

@@ -1,0 +1,16 @@
+#!/bin/sh
+# Integration tests of pushd. Needs PGHOST PGPORT PGUSER PGDATABASE (database with CREATE EXTENSION
+# variant_dashboard), PGDATA and PG_BIN (for the restart test), PUSHD_BIN and TEST_OUT.
+# Optional: PUSHD_TESTS=name,name to run a subset; PUSHD_WRAPPER="valgrind ..." to wrap the binary.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+for v in PGHOST PGPORT PGUSER PGDATABASE PGDATA PG_BIN PUSHD_BIN TEST_OUT; do
+	eval "val=\${$v:-}"
+	[ -n "$val" ] || { echo "pushd tests: $v is not set" >&2; exit 2; }
+done
+[ -x "$PUSHD_BIN" ] || { echo "pushd tests: $PUSHD_BIN is not executable" >&2; exit 2; }
+mkdir -p "$TEST_OUT"
+if [ ! -d "$here/node_modules/ws" ]; then
+	(cd "$here" && npm ci --no-audit --no-fund --silent)
+fi
+exec node "$here/pushd.test.js"

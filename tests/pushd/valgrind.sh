@@ -1,0 +1,18 @@
+#!/bin/sh
+# Runs the pushd integration tests with pushd under valgrind; any leak or invalid access makes pushd
+# exit 99 instead of 0, which the tests check after every SIGTERM. Same environment as run.sh.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+: "${TEST_OUT:?TEST_OUT is not set}"
+mkdir -p "$TEST_OUT/valgrind"
+PUSHD_WRAPPER="valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --log-file=$TEST_OUT/valgrind/pushd-%p.log"
+export PUSHD_WRAPPER
+# the stalled-client test pushes 35 MB, too slow under valgrind
+PUSHD_TESTS=${PUSHD_TESTS:-"http,ingest,websocket,resume,resync,big-payload,pg-restart,ping-pong,sigterm"}
+export PUSHD_TESTS
+status=0
+"$here/run.sh" || status=$?
+for f in "$TEST_OUT"/valgrind/pushd-*.log; do
+	[ -s "$f" ] && { echo "# valgrind report $f:"; sed 's/^/# /' "$f"; }
+done
+exit $status
