@@ -1,6 +1,6 @@
 # Sourced by the test, demo and bench drivers: a PostgreSQL 15 cluster to work against.
 #
-# cluster_start DIR   uses DATABASE_URL or PGHOST/PGDATABASE when set (an existing server); otherwise
+# cluster_start DIR   uses DATABASE_URL or PGHOST/PGPORT when set (an existing server); otherwise
 #                     creates (or reuses) a cluster in DIR/data on a free port, listening on 127.0.0.1
 #                     and on a Unix socket in DIR, and starts it. Exports PGHOST PGPORT PGUSER
 #                     PGDATABASE, and for an own cluster PGDATA and PG_BIN.
@@ -28,10 +28,21 @@ cluster_free_port() {
 # Starts (creating if needed) a private cluster in $1/data, or adopts the configured server.
 cluster_start() {
   local dir=$1
-  if [ -n "${DATABASE_URL:-}" ] || [ -n "${PGHOST:-}" ] || [ -n "${PGDATABASE:-}" ]; then
-    export PGDATABASE=${PGDATABASE:-}
-    [ -n "${DATABASE_URL:-}" ] && export PGDATABASE=$DATABASE_URL
-    echo "using the existing server (${DATABASE_URL:-${PGHOST:-local}})"
+  if [ -n "${DATABASE_URL:-}" ]; then
+    # Suites create their own databases on the same server, so turn the URL into PGHOST/PGPORT/PGUSER
+    # (a password comes from the URL's server via PGPASSWORD or ~/.pgpass, which libpq reads itself).
+    local where
+    where=$(psql "$DATABASE_URL" -AtX -F ' ' -c "SELECT coalesce(host(inet_server_addr()),
+              split_part(current_setting('unix_socket_directories'), ',', 1)), current_setting('port'), current_user") \
+      || { echo "cannot connect to DATABASE_URL" >&2; return 1; }
+    read -r PGHOST PGPORT PGUSER <<<"$where"
+    export PGHOST PGPORT PGUSER PGDATABASE=postgres
+    echo "using the existing server at $PGHOST:$PGPORT as $PGUSER"
+    return 0
+  fi
+  if [ -n "${PGHOST:-}" ] || [ -n "${PGPORT:-}" ]; then
+    export PGDATABASE=${PGDATABASE:-postgres}
+    echo "using the existing server (${PGHOST:-local socket}:${PGPORT:-5432})"
     return 0
   fi
   mkdir -p "$dir"

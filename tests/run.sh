@@ -43,6 +43,7 @@ for suite in tests/db/*.sh; do
 done
 [ -f pushd/web/package.json ] && run_suite web_unit bash -c "cd pushd/web && npm test --silent"
 [ -x tests/pushd/run.sh ] && run_suite pushd with_db vd_pushd tests/pushd/run.sh
+[ -x tests/pushd/valgrind.sh ] && run_suite pushd_valgrind with_db vd_pushd_vg tests/pushd/valgrind.sh
 [ -x tests/e2e/run.sh ] && run_suite e2e with_db vd_e2e tests/e2e/run.sh
 
 if [ ${#failed[@]} -gt 0 ]; then
