@@ -372,11 +372,8 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, struct http
 		return 0;
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		return http_writeable(slot);
-	case LWS_CALLBACK_CLOSED_HTTP:
-	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+	default: /* LWS_CALLBACK_CLOSED_HTTP, LWS_CALLBACK_HTTP_DROP_PROTOCOL */
 		http_req_free(slot);
-		return 0;
-	default:
 		return 0;
 	}
 }

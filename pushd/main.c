@@ -85,8 +85,17 @@ static int dashboard_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		if (reason == LWS_CALLBACK_CLOSED && stopping && !ws_open_count())
 			end_loop();
 		return rc;
-	default:
+	case LWS_CALLBACK_HTTP:
+	case LWS_CALLBACK_HTTP_BODY:
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+	case LWS_CALLBACK_CLOSED_HTTP:
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
 		return s ? http_callback(wsi, reason, &s->http, in, len) : 0;
+	default:
+		/* The rest is libwebsockets' own HTTP work: the file mount ends each static transfer on
+		 * LWS_CALLBACK_HTTP_FILE_COMPLETION here, which keep-alive connections need. */
+		return lws_callback_http_dummy(wsi, reason, user, in, len);
 	}
 }
 

@@ -247,7 +247,12 @@ static void pgc_connect_step(struct pgc *c, int writable)
 {
 	if (writable != c->want_write)
 		return;
+	/* A writability request made inside the WRITEABLE callback of a raw descriptor is dropped by
+	 * libwebsockets, and over TCP PQconnectPoll asks to write twice in a row (the connect completes,
+	 * then the startup packet goes out): poll again at once while the socket is writable. */
 	PostgresPollingStatusType r = PQconnectPoll(c->conn);
+	for (int again = 0; writable && r == PGRES_POLLING_WRITING && again < 4 && PQsocket(c->conn) == c->fd; again++)
+		r = PQconnectPoll(c->conn);
 	if (r == PGRES_POLLING_FAILED) {
 		pgc_lost(c, "connect failed");
 		return;

@@ -272,8 +272,11 @@ test('stalled-client', async () => {
   stalled.ws._socket.resume();
   const resync = await stalled.next('resync', (m) => m.type === 'initial_data' && m.resync);
   const idx = stalled.msgs.indexOf(resync);
-  const after = stalled.msgs.slice(idx + 1).filter((m) => m.type === 'variant_update').map((m) => m.data.event_id);
-  same(after, expected.filter((id) => id > resync.data.last_event_id), 'after the resync: exactly the newer events');
+  const newer = expected.filter((id) => id > resync.data.last_event_id);
+  const after = () => stalled.msgs.slice(idx + 1).filter((m) => m.type === 'variant_update').map((m) => m.data.event_id);
+  // the newer events follow the resync as the client drains: wait for them, then compare exactly
+  await waitFor('events after the resync', () => after().length >= newer.length);
+  same(after(), newer, 'after the resync: exactly the newer events');
   fast.close(); stalled.close();
   same((await stopPushd(p)).code, 0, 'exit status');
 });
