@@ -26,6 +26,7 @@ struct pgc {
 	struct pg_query *current;
 	PGresult *result;            /* first result of the current query */
 	lws_sorted_usec_list_t timer; /* reconnect delay or connect timeout */
+	lws_sorted_usec_list_t writable_timer; /* asks lws for POLLOUT from outside its callbacks */
 	unsigned backoff_ms;
 };
 
@@ -97,6 +98,21 @@ static int pgc_watch(struct pgc *c)
 	return 0;
 }
 
+/* Timer: asks lws to report the socket writable. */
+static void pgc_writable_cb(lws_sorted_usec_list_t *sul)
+{
+	struct pgc *c = lws_container_of(sul, struct pgc, writable_timer);
+	if (c->wsi)
+		lws_callback_on_writable(c->wsi);
+}
+
+/* Waits for POLLOUT. lws drops a writable request made inside the WRITEABLE callback of a raw
+ * descriptor, which is where libpq usually asks to write again, so the request goes through a timer. */
+static void pgc_want_writable(struct pgc *c)
+{
+	lws_sul_schedule(pg.ctx, 0, &c->writable_timer, pgc_writable_cb, 1);
+}
+
 /* Sends buffered query bytes; waits for POLLOUT when the socket is full. */
 static void pgc_flush(struct pgc *c)
 {
@@ -104,7 +120,7 @@ static void pgc_flush(struct pgc *c)
 	if (r < 0)
 		pgc_lost(c, "flush failed");
 	else if (r > 0)
-		lws_callback_on_writable(c->wsi);
+		pgc_want_writable(c);
 }
 
 /* 1 when at least one query connection can take queries now or soon. */
@@ -247,12 +263,7 @@ static void pgc_connect_step(struct pgc *c, int writable)
 {
 	if (writable != c->want_write)
 		return;
-	/* A writability request made inside the WRITEABLE callback of a raw descriptor is dropped by
-	 * libwebsockets, and over TCP PQconnectPoll asks to write twice in a row (the connect completes,
-	 * then the startup packet goes out): poll again at once while the socket is writable. */
 	PostgresPollingStatusType r = PQconnectPoll(c->conn);
-	for (int again = 0; writable && r == PGRES_POLLING_WRITING && again < 4 && PQsocket(c->conn) == c->fd; again++)
-		r = PQconnectPoll(c->conn);
 	if (r == PGRES_POLLING_FAILED) {
 		pgc_lost(c, "connect failed");
 		return;
@@ -267,7 +278,7 @@ static void pgc_connect_step(struct pgc *c, int writable)
 		return;
 	}
 	if (c->want_write)
-		lws_callback_on_writable(c->wsi);
+		pgc_want_writable(c);
 }
 
 /* Handles POLLIN or POLLOUT on a connection's socket. */
@@ -305,7 +316,7 @@ static void pgc_connect(struct pgc *c)
 		return;
 	}
 	c->want_write = 1;
-	lws_callback_on_writable(c->wsi);
+	pgc_want_writable(c);
 	lws_sul_schedule(pg.ctx, 0, &c->timer, pgc_timer_cb, (lws_usec_t)pg.cfg->connect_timeout_ms * 1000);
 }
 
@@ -445,8 +456,11 @@ void pg_stop(void)
 {
 	pg.stopping = 1;
 	lws_sul_cancel(&pg.dispatch_timer);
-	for (int i = -1; i < pg.npool; i++)
-		lws_sul_cancel(&(i < 0 ? &pg.listener : &pg.pool[i])->timer);
+	for (int i = -1; i < pg.npool; i++) {
+		struct pgc *c = i < 0 ? &pg.listener : &pg.pool[i];
+		lws_sul_cancel(&c->timer);
+		lws_sul_cancel(&c->writable_timer);
+	}
 }
 
 /* Frees every connection and query. */
