@@ -16,9 +16,13 @@ PG_FUNCTION_INFO_V1(vd_register_variant);
 PG_FUNCTION_INFO_V1(vd_handle_performance_update);
 PG_FUNCTION_INFO_V1(vd_handle_early_kill_event);
 
+/*
+ * No row lock here: the write that follows checks the composite foreign key (variant, persona) itself,
+ * so a variant deleted meanwhile still fails cleanly, and the hot path writes one row, not two.
+ */
 static VdPlan variant_plan = {
 	NULL,
-	"SELECT persona_id::text, status::text FROM variant_dashboard.variants WHERE id = $1 FOR SHARE",
+	"SELECT persona_id::text, status::text FROM variant_dashboard.variants WHERE id = $1",
 	1, {TEXTOID}
 };
 

@@ -57,7 +57,7 @@ extern int64 vd_next_event_id(const char *persona_id);
 extern void vd_append_event(int64 event_id, const char *event_type, const char *persona_id,
 							const char *variant_id, Jsonb *data);
 
-/* variant_lookup.c */
+/* ingest.c */
 typedef struct VdVariant
 {
 	char	   *persona_id;
