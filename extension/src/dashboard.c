@@ -22,6 +22,7 @@ PG_FUNCTION_INFO_V1(vd_optimization_suggestions);
 #define VD_DEFAULT_LEADERS 10
 #define VD_DEFAULT_LEADER_MIN_VIEWS 100
 #define VD_FEED_LENGTH 50
+#define VD_RECENT_KILLS 20
 
 /* The newest event of the persona this snapshot sees; listeners apply only events after it. */
 static VdPlan last_event_plan = {
@@ -86,6 +87,8 @@ vd_dashboard_metrics(PG_FUNCTION_ARGS)
 	vd_push_leaders(&jo, persona_id, as_of, VD_DEFAULT_LEADERS, VD_DEFAULT_LEADER_MIN_VIEWS);
 	jo_key(&jo, "early_kills_today");
 	vd_push_kills_today(&jo, persona_id, as_of);
+	jo_key(&jo, "recent_kills");
+	vd_push_recent_kills(&jo, persona_id, as_of, VD_RECENT_KILLS);
 	jo_key(&jo, "pattern_fatigue_warnings");
 	vd_push_fatigue(&jo, persona_id, as_of);
 	jo_key(&jo, "optimization_opportunities");

@@ -1,5 +1,5 @@
 /*
- * summary.c: the persona's totals, today's kills and the live feed of dashboard_metrics.
+ * summary.c: the persona's totals and the live feed of dashboard_metrics.
  */
 #include "postgres.h"
 
@@ -14,15 +14,6 @@ static VdPlan summary_plan = {
 	"SELECT total_variants, active_variants, killed_variants, total_interactions, total_views"
 	"  FROM variant_dashboard.persona_totals WHERE persona_id = $1",
 	1, {TEXTOID}
-};
-
-/* Today is the calendar day of as_of in the session's TimeZone. */
-static VdPlan kills_today_plan = {
-	NULL,
-	"SELECT count(*), avg(extract(epoch FROM killed_at - posted_at))::float8 / 60"
-	"  FROM variant_dashboard.variant_kills"
-	" WHERE persona_id = $1 AND killed_at >= date_trunc('day', $2) AND killed_at <= $2",
-	2, {TEXTOID, TIMESTAMPTZOID}
 };
 
 /* as_of at or after now() means the present: every event this snapshot sees, whatever its clock time. */
@@ -53,17 +44,6 @@ vd_push_summary(JsonOut *jo, const char *persona_id, TimestampTz as_of)
 	jo_kv_float(jo, "avg_engagement_rate", views > 0 ? (double) interactions / views : 0.0);
 	jo_kv_int(jo, "total_views", views);
 	jo_kv_int(jo, "total_interactions", interactions);
-	jo_end_object(jo);
-}
-
-/* early_kills_today: kills since local midnight and their mean time from post to kill (null if none). */
-void
-vd_push_kills_today(JsonOut *jo, const char *persona_id, TimestampTz as_of)
-{
-	vd_read(&kills_today_plan, persona_id, as_of, 1);
-	jo_begin_object(jo);
-	jo_kv_int(jo, "kills_today", vd_col_int(0, 1));
-	jo_kv_float(jo, "avg_time_to_kill_minutes", vd_round(vd_col_float(0, 2), 2));
 	jo_end_object(jo);
 }
 
