@@ -2,10 +2,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { freePort, launchBrowser, Pushd, screenshot, sleep } from './harness.mjs';
-import { killVariant, seedPersona, updatePerformance } from './seed.mjs';
+import { addViewsOneByOne, killVariant, seedPersona, updatePerformance } from './seed.mjs';
 
 const RUN_ID = `${process.pid}-${Date.now() % 100000}`;
 const WAIT_MS = 10000;
+const SNAPSHOT_FEED_EVENTS = 50;
 
 let pushd;
 let browser;
@@ -95,6 +96,17 @@ describe('dashboard', () => {
     await waitForKillShown(page, third);
     await waitForAttribute(page, `variant-row-${third}`, 'data-status', 'killed');
     await screenshot(page, 'dashboard-kill');
+    await page.close();
+  });
+
+  it('lists an earlier kill on a fresh load however many events came after it', async () => {
+    const persona = `e2e-recent-kill-${RUN_ID}`;
+    const [first, , third] = seedPersona(persona);
+    killVariant({ id: third, reason: 'Killed before a busy stream', finalEr: 0.02, sampleSize: 600 });
+    addViewsOneByOne({ id: first, times: SNAPSHOT_FEED_EVENTS + 10 });
+    const page = await openDashboard(persona);
+    await page.waitForSelector(`[data-testid="kill-${third}"]`, { timeout: WAIT_MS });
+    assert.match(await page.textContent(`[data-testid="kill-${third}"]`), /Hot take: Sunday is the new Monday.*Killed before a busy stream/);
     await page.close();
   });
 

@@ -22,6 +22,15 @@ export function updatePerformance({ id, persona, views, interactions }) {
              view_count = EXCLUDED.view_count, last_updated = EXCLUDED.last_updated;`);
 }
 
+// Adds one view to a variant `times` times in one transaction: one performance_update event each.
+export function addViewsOneByOne({ id, times }) {
+  sql(`DO $$ BEGIN
+    FOR n IN 1..${times} LOOP
+      UPDATE ${SCHEMA}.variant_monitoring SET view_count = view_count + 1, last_updated = now() WHERE variant_id = ${literal(id)};
+    END LOOP;
+  END $$;`);
+}
+
 // Kills a variant early: the kill row and the variant's status in one transaction.
 export function killVariant({ id, reason, finalEr, sampleSize }) {
   sql(`BEGIN;

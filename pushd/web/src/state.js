@@ -3,6 +3,7 @@ import { relativeChange, performanceRatio } from './performance.js';
 
 export const FEED_LIMIT = 100;
 export const HISTORY_LIMIT = 720;
+export const KILL_LIST_LIMIT = 20;
 
 // The state before any initial_data arrived.
 export function initialState() {
@@ -49,7 +50,28 @@ function normaliseMetrics(data) {
     pattern_fatigue_warnings: data.pattern_fatigue_warnings ?? [],
     optimization_opportunities: data.optimization_opportunities ?? [],
     real_time_feed: data.real_time_feed ?? [],
+    recent_kills: seedKills(data),
   };
+}
+
+// The kill list of a snapshot: its recent_kills when the extension sends them, else the kills still in its feed.
+function seedKills(data) {
+  const kills = Array.isArray(data.recent_kills)
+    ? data.recent_kills
+    : (data.real_time_feed ?? []).filter((event) => event.event_type === 'early_kill');
+  return addKills([], kills);
+}
+
+// The kill list with new kills (newest first) put in front; a variant already listed is not listed again; capped.
+function addKills(kills, newKills) {
+  const listed = new Set();
+  const merged = [];
+  for (const kill of [...newKills, ...kills]) {
+    if (listed.has(kill.variant_id)) continue;
+    listed.add(kill.variant_id);
+    merged.push(kill);
+  }
+  return merged.slice(0, KILL_LIST_LIMIT);
 }
 
 const EVENT_HANDLERS = {
@@ -123,14 +145,16 @@ function applyPerformanceUpdate(metrics, event) {
   return { ...metrics, summary, active_variants: replaceRow(metrics, nextRow), performance_leaders: leaders };
 }
 
-// Marks a variant killed (row, leader, counts), and counts the kill and its time to kill for today.
+// Marks a variant killed (row, leader, counts), lists the kill, and counts it and its time to kill for today.
 function applyEarlyKill(metrics, event) {
   const row = findRow(metrics, event.variant_id);
-  if (row?.status === 'killed') return metrics;
+  if (row?.status === 'killed' || metrics.recent_kills.some((kill) => kill.variant_id === event.variant_id)) return metrics;
   const summary = adjustStatusCounts(metrics.summary, row ? row.status : 'active', 'killed');
   const kills = countKill(metrics.early_kills_today, minutesBetween(row?.posted_at, event.killed_at));
   const leaders = updateById(metrics.performance_leaders, event.variant_id, (leader) => ({ ...leader, status: 'killed' }));
-  if (!row) return { ...metrics, summary, early_kills_today: kills, performance_leaders: leaders };
+  const recentKills = addKills(metrics.recent_kills, [killEntry(event, row)]);
+  const listed = { ...metrics, summary, early_kills_today: kills, performance_leaders: leaders, recent_kills: recentKills };
+  if (!row) return listed;
   const live = { ...row.live_metrics, engagement_rate: event.final_er ?? row.live_metrics.engagement_rate };
   const nextRow = {
     ...row,
@@ -141,7 +165,12 @@ function applyEarlyKill(metrics, event) {
     performance_vs_prediction: relativeChange(performanceRatio(live.engagement_rate, row.predicted_er)),
     changed: markChanged({ ...row.changed, status: event.event_id }, row.live_metrics, live, event.event_id),
   };
-  return { ...metrics, summary, early_kills_today: kills, active_variants: replaceRow(metrics, nextRow), performance_leaders: leaders };
+  return { ...listed, active_variants: replaceRow(metrics, nextRow) };
+}
+
+// A kill list entry from an early_kill event, with the variant's text, pattern and post time when its row is known.
+function killEntry(event, row) {
+  return { content: row?.content, pattern_used: row?.pattern_used, posted_at: row?.posted_at, ...event };
 }
 
 // Changes a variant's status (not by a kill) and moves the active/killed counts accordingly.
@@ -235,7 +264,7 @@ function numberOr(value, fallback) {
   return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
 }
 
-// The early kills of the feed, newest first, for the kill feed panel.
+// The latest kills, newest first, one per variant, for the kill feed panel.
 export function killFeed(state) {
-  return state.metrics ? state.metrics.real_time_feed.filter((event) => event.event_type === 'early_kill') : [];
+  return state.metrics ? state.metrics.recent_kills : [];
 }

@@ -1,7 +1,7 @@
 // Unit tests of the dashboard state reducer: initial data, updates, kills, resyncs, ordering and duplicates.
 import { describe, expect, it } from 'vitest';
-import { applyMessage, initialState, killFeed, FEED_LIMIT } from './state.js';
-import { earlyKill, initialData, performanceUpdate, variantUpdate } from './testFixtures.js';
+import { applyMessage, initialState, killFeed, FEED_LIMIT, KILL_LIST_LIMIT } from './state.js';
+import { earlyKill, initialData, performanceUpdate, recentKill, variantUpdate } from './testFixtures.js';
 
 // Applies messages in order starting from the empty state.
 function run(...messages) {
@@ -134,6 +134,63 @@ describe('early kills', () => {
     const state = run(initialData(), earlyKill(11, 'elsewhere'));
     expect(killFeed(state)[0].variant_id).toBe('elsewhere');
     expect(state.metrics.early_kills_today.kills_today).toBe(2);
+  });
+});
+
+describe('kill list seeded from recent_kills', () => {
+  it('seeds the list from recent_kills, newest first, rather than from the feed', () => {
+    const feedKill = { event_type: 'early_kill', event_id: 9, variant_id: 'in-feed' };
+    const state = run(initialData({ recent_kills: [recentKill('k2'), recentKill('k1')], real_time_feed: [feedKill] }));
+    expect(killFeed(state).map((kill) => kill.variant_id)).toEqual(['k2', 'k1']);
+    expect(killFeed(state)[0]).toMatchObject({ content: 'Killed k2', kill_reason: 'Low engagement', final_er: 0.01 });
+  });
+
+  it('falls back to the kills of the feed without recent_kills', () => {
+    const feedKill = { event_type: 'early_kill', event_id: 9, variant_id: 'in-feed' };
+    const state = run(initialData({ real_time_feed: [performanceUpdate(8, 'v1', 0.06, 60, 1000).data, feedKill] }));
+    expect(killFeed(state).map((kill) => kill.variant_id)).toEqual(['in-feed']);
+  });
+
+  it('keeps seeded kills however many other events follow', () => {
+    const updates = Array.from({ length: FEED_LIMIT + 5 }, (_, index) => performanceUpdate(11 + index, 'v1', 0.06, 60 + index, 1000));
+    const state = run(initialData({ recent_kills: [recentKill('k1')] }), ...updates);
+    expect(killFeed(state).map((kill) => kill.variant_id)).toEqual(['k1']);
+  });
+
+  it('prepends a live kill with the row text, before the seeded ones', () => {
+    const state = run(initialData({ recent_kills: [recentKill('k1')] }), earlyKill(11, 'v2'));
+    expect(killFeed(state).map((kill) => kill.variant_id)).toEqual(['v2', 'k1']);
+    expect(killFeed(state)[0]).toMatchObject({ content: 'Second variant', pattern_used: 'story', final_er: 0.01, sample_size: 500 });
+  });
+
+  it('ignores a live kill of a variant already listed, and does not count it again', () => {
+    const state = run(initialData({ recent_kills: [recentKill('k1')] }), earlyKill(11, 'k1'));
+    expect(killFeed(state)).toHaveLength(1);
+    expect(state.metrics.early_kills_today.kills_today).toBe(1);
+    expect(state.lastEventId).toBe(11);
+  });
+
+  it('lists a variant once even when the snapshot repeats it', () => {
+    const state = run(initialData({ recent_kills: [recentKill('k1'), recentKill('k1')] }));
+    expect(killFeed(state)).toHaveLength(1);
+  });
+
+  it('caps the list, dropping the oldest kills', () => {
+    const seeded = Array.from({ length: KILL_LIST_LIMIT }, (_, index) => recentKill(`k${KILL_LIST_LIMIT - index}`));
+    const state = run(initialData({ recent_kills: seeded }), earlyKill(11, 'v2'));
+    expect(killFeed(state)).toHaveLength(KILL_LIST_LIMIT);
+    expect(killFeed(state)[0].variant_id).toBe('v2');
+    expect(killFeed(state).at(-1).variant_id).toBe('k2');
+  });
+
+  it('replaces the list with the recent_kills of a resync', () => {
+    const resync = initialData({ last_event_id: 40, recent_kills: [recentKill('k9')] }, true);
+    const state = run(initialData({ recent_kills: [recentKill('k1')] }), earlyKill(11, 'v2'), resync);
+    expect(killFeed(state).map((kill) => kill.variant_id)).toEqual(['k9']);
+  });
+
+  it('is empty before any snapshot', () => {
+    expect(killFeed(initialState())).toEqual([]);
   });
 });
 

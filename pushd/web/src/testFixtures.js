@@ -58,3 +58,11 @@ export function earlyKill(eventId, variantId, finalEr = 0.01) {
     kill_reason: 'Low engagement', final_er: finalEr, sample_size: 500, killed_at: '2026-11-29T10:00:00+00:00',
   });
 }
+
+// A recent_kills entry of dashboard_metrics for a variant, killed at 09:50 UTC.
+export function recentKill(variantId) {
+  return {
+    variant_id: variantId, content: `Killed ${variantId}`, pattern_used: 'question', kill_reason: 'Low engagement',
+    final_er: 0.01, sample_size: 400, posted_at: '2026-11-29T09:00:00+00:00', killed_at: '2026-11-29T09:50:00+00:00',
+  };
+}

@@ -1,16 +1,16 @@
 // The early-kill feed: newest kills first, with reason, final rate and sample size.
 import { formatClock, formatCount, formatDuration, formatPercent, secondsSince } from '../format.js';
 
-// A list of kill events; contentById gives each killed variant's text when the table knows it.
+// A list of kills, one per variant; contentById gives a killed variant's text when the kill does not carry it.
 export function KillFeed({ kills, contentById, now }) {
   if (kills.length === 0) return <p className="empty">No early kills yet.</p>;
   return (
     <ol className="feed">
       {kills.map((kill) => {
         const ago = secondsSince(kill.killed_at, now);
-        const content = contentById.get(kill.variant_id);
+        const content = kill.content ?? contentById.get(kill.variant_id);
         return (
-          <li key={kill.event_id} className="feed__item feed__item--kill" data-testid={`kill-${kill.variant_id}`}>
+          <li key={kill.variant_id} className="feed__item feed__item--kill" data-testid={`kill-${kill.variant_id}`}>
             <div className="feed__head">
               <span className="feed__title" title={content}>{content ?? kill.variant_id}</span>
               <time dateTime={kill.killed_at} title={formatClock(kill.killed_at)}>

@@ -1,0 +1,31 @@
+// Dashboard benchmarks in headless Chromium against a running pushd; prints one line of numbers for
+// bench/dashboard_bench.sh: first-data median p95 (DOM, frame), then commit-to-screen p50 p99 (DOM, frame), in ms.
+// Usage: node bench.mjs <pushd base URL> <persona> <page loads> <updates>   (PG* env for the SQL writer)
+import { launchBrowser } from './browser.mjs';
+import { measureCommitToScreen } from './commit_to_screen.mjs';
+import { measureFirstData } from './first_data.mjs';
+import { formatMs, percentile } from './stats.mjs';
+
+// Runs both measures and prints their percentiles.
+async function main([baseUrl, persona, loads, updates]) {
+  const browser = await launchBrowser();
+  try {
+    const firstData = await measureFirstData(browser, baseUrl, persona, Number(loads));
+    const commitToScreen = await measureCommitToScreen(browser, baseUrl, persona, Number(updates));
+    const numbers = [
+      ...percentiles(firstData, 'dom', [50, 95]), ...percentiles(firstData, 'frame', [50, 95]),
+      ...percentiles(commitToScreen, 'dom', [50, 99]), ...percentiles(commitToScreen, 'frame', [50, 99]),
+    ];
+    console.log(numbers.map(formatMs).join(' '));
+  } finally {
+    await browser.close();
+  }
+}
+
+// The percentiles ps of one field of the samples.
+function percentiles(samples, field, ps) {
+  const values = samples.map((sample) => sample[field]);
+  return ps.map((p) => percentile(values, p));
+}
+
+await main(process.argv.slice(2));
