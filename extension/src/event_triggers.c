@@ -195,11 +195,21 @@ vd_variant_status_event(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
-/* variant_monitoring AFTER INSERT, or UPDATE that changed a number: new performance figures. */
+/* variant_monitoring AFTER INSERT, or UPDATE that changed a number: new performance figures, and the
+ * persona's auto-kill rule evaluated on them in the same transaction. */
 Datum
 vd_performance_update_event(PG_FUNCTION_ARGS)
 {
-	vd_emit_event(vd_row_trigger(fcinfo), "performance_update", "variant_id", vd_performance_members);
+	TriggerData *td = vd_row_trigger(fcinfo);
+	HeapTuple	row = vd_trigger_row(td);
+	TupleDesc	desc = td->tg_relation->rd_att;
+
+	vd_emit_event(td, "performance_update", "variant_id", vd_performance_members);
+	SPI_connect();
+	vd_auto_kill(vd_row_text(td, row, "variant_id"), vd_row_text(td, row, "persona_id"),
+				 vd_get_int(row, desc, vd_attnum(desc, "interaction_count")),
+				 vd_get_int(row, desc, vd_attnum(desc, "view_count")));
+	SPI_finish();
 	return PointerGetDatum(NULL);
 }
 

@@ -75,6 +75,36 @@ extern void vd_push_fatigue(JsonOut *jo, const char *persona_id, TimestampTz as_
 extern void vd_push_suggestions(JsonOut *jo, const char *persona_id, TimestampTz as_of);
 extern void vd_push_feed(JsonOut *jo, const char *persona_id, TimestampTz as_of, int limit);
 
+/* settings.c: the early-kill rule's settings */
+typedef enum VdKillRule
+{
+	VD_RULE_BAYESIAN,
+	VD_RULE_REFERENCE,
+	VD_RULE_SEQUENTIAL
+} VdKillRule;
+
+typedef struct VdKillSettings
+{
+	VdKillRule	rule;
+	bool		auto_kill;
+	double		threshold;		/* kill below threshold x predicted_er */
+	double		confidence;		/* posterior probability needed (bayesian rule) */
+	int64		min_views;
+	double		window_seconds; /* kills only this long after posting */
+	double		prior_views;	/* pseudo-count of the prior centred on predicted_er */
+	double		sequential_null;	/* sequential rule: fine at this x predicted_er */
+	double		sequential_alt; /* sequential rule: a loser at this x predicted_er */
+	double		sequential_alpha;	/* sequential rule: bound on killing a fine variant */
+} VdKillSettings;
+extern void vd_kill_settings(const char *persona_id, VdKillSettings *out);
+extern void _PG_init(void);
+
+/* kill_rule.c */
+extern void vd_auto_kill(const char *variant_id, const char *persona_id, int64 interactions, int64 views);
+
+/* beta.c */
+extern double vd_beta_cdf(double x, double a, double b);
+
 /* format.c */
 extern char *vd_time_since(TimestampTz from, TimestampTz to);
 extern double vd_round(double value, int decimals);
