@@ -71,3 +71,9 @@ INSERT INTO demo.posts (persona_id, pattern, content) VALUES
     ('fitness-coach', 'contrarian', 'You do not need more motivation. You need a smaller first step.'),
     ('fitness-coach', 'hot_take', 'Hot take: the best workout program is the one you still do in March.'),
     ('fitness-coach', 'hot_take', 'Fitness trackers made us better at counting and worse at listening to our bodies.');
+
+-- The demo personas decide kills in the database: every performance update evaluates the early-kill
+-- rule (variant_dashboard.evaluate_early_kill) and records the kill in the same transaction.
+INSERT INTO variant_dashboard.persona_settings (persona_id, auto_kill)
+SELECT persona_id, true FROM demo.personas
+ON CONFLICT (persona_id) DO UPDATE SET auto_kill = true;
