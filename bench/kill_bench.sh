@@ -19,7 +19,7 @@ psql -AtX -F ' | ' -c "
 SELECT '| ' || rule, round(100.0 * avg(killed::int) FILTER (WHERE factor = 0.8), 2) || '%',
        percentile_disc(0.5) WITHIN GROUP (ORDER BY views) FILTER (WHERE factor = 0.25),
        round(100.0 * avg(killed::int) FILTER (WHERE factor = 0.25), 1) || '% |'
-  FROM kill_sim.outcome GROUP BY rule ORDER BY rule"
+  FROM kill_sim.outcome WHERE rule NOT LIKE '%auto-kill off%' GROUP BY rule ORDER BY rule"
 echo
 echo "| auto-kill cost (0.8x variants, $fine x up to 100 updates) | microseconds per update |"
 echo "|---|---|"

@@ -13,6 +13,7 @@ CREATE PROCEDURE kill_sim.run(rule text, auto_kill boolean, factor float8, n int
 LANGUAGE plpgsql AS $$
 DECLARE
     persona text := 'sim_' || rule || CASE WHEN auto_kill THEN '' ELSE '_off' END;
+    label text := rule || CASE WHEN auto_kill THEN '' ELSE ' (auto-kill off)' END;
     variant text;
     views bigint;
     interactions bigint;
@@ -36,10 +37,9 @@ BEGIN
             updates := updates + 1;
             killed := EXISTS (SELECT 1 FROM variant_dashboard.variant_kills k WHERE k.variant_id = variant);
         END LOOP;
-        INSERT INTO kill_sim.outcome VALUES (rule, factor, variant, killed, CASE WHEN killed THEN views END);
+        INSERT INTO kill_sim.outcome VALUES (label, factor, variant, killed, CASE WHEN killed THEN views END);
         COMMIT;
     END LOOP;
-    INSERT INTO kill_sim.timing VALUES (rule || CASE WHEN auto_kill THEN '' ELSE ' (auto-kill off)' END, factor,
-                                       updates, extract(epoch FROM clock_timestamp() - started));
+    INSERT INTO kill_sim.timing VALUES (label, factor, updates, extract(epoch FROM clock_timestamp() - started));
     COMMIT;
 END $$;
