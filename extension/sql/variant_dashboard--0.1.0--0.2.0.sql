@@ -25,3 +25,8 @@ SELECT pg_catalog.pg_extension_config_dump('persona_settings', '');
 --  probability_below_threshold, rule, confidence, min_views, window_ends_at, status}.
 CREATE FUNCTION evaluate_early_kill(variant_id text, as_of timestamptz DEFAULT now())
     RETURNS jsonb AS 'MODULE_PATHNAME', 'vd_evaluate_early_kill' LANGUAGE C STABLE STRICT;
+
+-- Posterior probability that each active variant of the persona has the highest true rate, with the
+-- Thompson-sampling share of the next posts (Monte Carlo with a fixed seed: reproducible).
+CREATE FUNCTION variant_probabilities(persona_id text, as_of timestamptz DEFAULT now())
+    RETURNS jsonb AS 'MODULE_PATHNAME', 'vd_variant_probabilities' LANGUAGE C STABLE STRICT;

@@ -4,6 +4,18 @@
  * The reference's two rules: an early-kill rate above 30% questions the predictor
  * (prediction_calibration), and patterns performing below half their predicted rate should be
  * avoided (pattern_optimization).
+ *
+ * Added, each with a stable type and an evidence object:
+ * - model_tuning: over the last 24 hours' variants with at least 100 views, the relative errors
+ *   e_i = (actual_i - predicted_i) / predicted_i (actual = interactions / views) have mean m and
+ *   standard deviation s; the 95% interval m -/+ t(0.975, n-1) s / sqrt(n) (n >= 3) excluding 0 says
+ *   the predictions are systematically too high (m < 0) or too low (m > 0).
+ * - rest_pattern: patterns whose engagement falls with successive uses (fatigue.c's trend test).
+ * - reuse_winner: a variant (not killed, at least 100 views) or a pattern (pooled over its variants,
+ *   at least 100 views, not declining) of the last 24 hours whose posterior probability of beating its
+ *   prediction is at least 0.95: prior Beta(10 p, 10 (1 - p)) centred on the prediction p,
+ *   posterior Beta(10 p + x, 10 (1 - p) + n - x), P(rate > p) = 1 - I_p(a, b). At most 3 of each.
+ * - too_young: active variants of the last 24 hours with fewer than 100 views: not yet judgeable.
  */
 #include "postgres.h"
 
@@ -14,9 +26,15 @@
 #include "utils/builtins.h"
 
 #include "vd.h"
+#include "stats.h"
 
 #define VD_KILL_RATE_ALARM 0.30
 #define VD_PATTERN_SHORTFALL 0.5
+#define VD_TUNING_MIN_VARIANTS 3	/* relative errors needed for an interval */
+#define VD_TUNING_HIGH_BIAS 0.25	/* a mean error this large is high priority */
+#define VD_WINNER_PROBABILITY 0.95
+#define VD_MAX_WINNERS 3			/* reuse_winner suggestions of each kind */
+#define VD_YOUNG_LISTED 10			/* young variants named in the evidence */
 
 static VdPlan kill_rate_plan = {
 	NULL,
@@ -46,10 +64,48 @@ static VdPlan weak_patterns_plan = {
 	3, {TEXTOID, TIMESTAMPTZOID, INT4OID}
 };
 
-/* Writes one suggestion in the reference's shape. */
+/* The last 24 hours' variants with views, best-measured first (model_tuning and reuse_winner). */
+static VdPlan recent_plan = {
+	NULL,
+	"SELECT v.id, v.pattern_used, v.predicted_er, m.interaction_count, m.view_count, v.status::text"
+	"  FROM variant_dashboard.variants v"
+	"  JOIN LATERAL (SELECT * FROM variant_dashboard.variant_monitoring m1"
+	"                WHERE m1.variant_id = v.id AND m1.view_count > 0 LIMIT 1) m ON true"
+	" WHERE v.persona_id = $1 AND v.posted_at > $2 - interval '24 hours' AND v.posted_at <= $2"
+	" ORDER BY v.pattern_used, v.posted_at, v.id",
+	2, {TEXTOID, TIMESTAMPTZOID}
+};
+
+/* Active variants posted in the 24 hours to as_of with fewer than $3 views, newest first. */
+static VdPlan young_plan = {
+	NULL,
+	"SELECT v.id, coalesce(m.view_count, 0), coalesce(m.interaction_count, 0), v.posted_at"
+	"  FROM variant_dashboard.variants v"
+	"  LEFT JOIN LATERAL (SELECT * FROM variant_dashboard.variant_monitoring m1"
+	"                     WHERE m1.variant_id = v.id LIMIT 1) m ON true"
+	" WHERE v.persona_id = $1 AND v.status = 'active'"
+	"   AND v.posted_at > $2 - interval '24 hours' AND v.posted_at <= $2"
+	"   AND coalesce(m.view_count, 0) < $3"
+	" ORDER BY v.posted_at DESC, v.id",
+	3, {TEXTOID, TIMESTAMPTZOID, INT4OID}
+};
+
+/* A variant or pattern judged against its prediction. */
+typedef struct Candidate
+{
+	const char *id;				/* variant id or pattern name */
+	int64		interactions;
+	int64		views;
+	double		predicted;
+	double		alpha;
+	double		beta;
+	double		probability;
+} Candidate;
+
+/* Opens one suggestion in the reference's shape; the caller writes the evidence object and closes it. */
 static void
-vd_push_suggestion(JsonOut *jo, const char *type, const char *priority, const char *title,
-				   const char *description, const char *action)
+vd_begin_suggestion(JsonOut *jo, const char *type, const char *priority, const char *title,
+					const char *description, const char *action)
 {
 	jo_begin_object(jo);
 	jo_kv_string(jo, "type", type);
@@ -57,7 +113,7 @@ vd_push_suggestion(JsonOut *jo, const char *type, const char *priority, const ch
 	jo_kv_string(jo, "title", title);
 	jo_kv_string(jo, "description", description);
 	jo_kv_string(jo, "action", action);
-	jo_end_object(jo);
+	jo_key(jo, "evidence");
 }
 
 /* prediction_calibration: more than 30% of the day's variants were killed early. */
@@ -76,10 +132,17 @@ vd_suggest_calibration(JsonOut *jo, const char *persona_id, TimestampTz as_of)
 	kill_rate = (double) killed / (double) posted;
 	if (kill_rate <= VD_KILL_RATE_ALARM)
 		return;
-	vd_push_suggestion(jo, "prediction_calibration", "medium", "High Early Kill Rate",
-					   psprintf("%.0f%% variants killed early - prediction model may need recalibration",
-								kill_rate * 100.0),
-					   "Review engagement predictor accuracy");
+	vd_begin_suggestion(jo, "prediction_calibration", "medium", "High Early Kill Rate",
+						psprintf("%.0f%% variants killed early - prediction model may need recalibration",
+								 kill_rate * 100.0),
+						"Review engagement predictor accuracy");
+	jo_begin_object(jo);
+	jo_kv_int(jo, "variants_24h", posted);
+	jo_kv_int(jo, "killed_24h", killed);
+	jo_kv_float(jo, "kill_rate", vd_round(kill_rate, 4));
+	jo_kv_float(jo, "alarm_above", VD_KILL_RATE_ALARM);
+	jo_end_object(jo);
+	jo_end_object(jo);
 }
 
 /* pattern_optimization: patterns whose pooled rate is below half of what was predicted for them. */
@@ -104,16 +167,296 @@ vd_suggest_patterns(JsonOut *jo, const char *persona_id, TimestampTz as_of)
 						 vd_col_float(row, 2) * 100.0, vd_col_float(row, 3) * 100.0);
 		appendStringInfo(&names, "%s%s", sep, pattern);
 	}
-	vd_push_suggestion(jo, "pattern_optimization", "high", "Avoid Underperforming Patterns",
-					   description.data, psprintf("Stop using %s until they are reworked", names.data));
+	vd_begin_suggestion(jo, "pattern_optimization", "high", "Avoid Underperforming Patterns",
+						description.data, psprintf("Stop using %s until they are reworked", names.data));
+	jo_begin_object(jo);
+	jo_kv_float(jo, "shortfall_below", VD_PATTERN_SHORTFALL);
+	jo_key(jo, "patterns");
+	jo_begin_array(jo);
+	for (uint64 row = 0; row < SPI_processed; row++)
+	{
+		jo_begin_object(jo);
+		jo_kv_string(jo, "pattern", vd_col_cstring(row, 1));
+		jo_kv_float(jo, "observed_er", vd_round(vd_col_float(row, 2), 6));
+		jo_kv_float(jo, "predicted_er", vd_round(vd_col_float(row, 3), 6));
+		jo_end_object(jo);
+	}
+	jo_end_array(jo);
+	jo_end_object(jo);
+	jo_end_object(jo);
+}
+
+/* rest_pattern: one suggestion per pattern whose engagement falls with successive uses. */
+static void
+vd_suggest_rest(JsonOut *jo, VdPatternTrend *trends, int ntrends)
+{
+	for (int i = 0; i < ntrends; i++)
+	{
+		const VdPatternTrend *t = &trends[i];
+
+		if (!t->declining)
+			continue;
+		vd_begin_suggestion(jo, "rest_pattern", "high", "Rest Fatigued Pattern", vd_trend_advice(t),
+							psprintf("Rest %s for a few days and rotate to fresher patterns", t->pattern));
+		jo_begin_object(jo);
+		jo_kv_string(jo, "pattern", t->pattern);
+		jo_kv_float(jo, "trend_z", vd_round(t->trend_z, 4));
+		jo_kv_float(jo, "relative_change", vd_round(t->relative_change, 4));
+		jo_kv_float(jo, "fatigue_score", t->fatigue_score);
+		jo_key(jo, "trend");
+		vd_push_trend_evidence(jo, t);
+		jo_end_object(jo);
+		jo_end_object(jo);
+	}
+}
+
+/* model_tuning: the 95% t interval of the mean relative prediction error excludes 0. */
+static void
+vd_suggest_tuning(JsonOut *jo, uint64 rows)
+{
+	int64		n = 0;
+	double		mean = 0.0;
+	double		m2 = 0.0;
+	double		sd;
+	double		t;
+	double		half;
+	double		lo;
+	double		hi;
+	bool		too_high;
+
+	for (uint64 row = 0; row < rows; row++)
+	{
+		double		predicted = vd_col_float(row, 3);
+		int64		views = vd_col_int(row, 5);
+		double		error;
+		double		delta;
+
+		if (views < VD_JUDGE_MIN_VIEWS)
+			continue;
+		error = ((double) vd_col_int(row, 4) / (double) views - predicted) / predicted;
+		/* Welford's running mean and sum of squares */
+		n++;
+		delta = error - mean;
+		mean += delta / (double) n;
+		m2 += delta * (error - mean);
+	}
+	if (n < VD_TUNING_MIN_VARIANTS)
+		return;
+	sd = sqrt(m2 / (double) (n - 1));
+	t = vd_t_quantile(0.975, (double) (n - 1));
+	half = t * sd / sqrt((double) n);
+	lo = mean - half;
+	hi = mean + half;
+	if (lo <= 0.0 && hi >= 0.0)
+		return;
+	too_high = mean < 0.0;
+	vd_begin_suggestion(jo, "model_tuning", fabs(mean) >= VD_TUNING_HIGH_BIAS ? "high" : "medium",
+						too_high ? "Predictions Run Too High" : "Predictions Run Too Low",
+						psprintf("Actual engagement is %.0f%% %s predicted on average over " INT64_FORMAT
+								 " variants of the last 24 hours (95%% interval %+.0f%% to %+.0f%%)",
+								 fabs(mean) * 100.0, too_high ? "below" : "above", n, lo * 100.0, hi * 100.0),
+						psprintf("Retune the engagement predictor: scale its predictions by about %.2f",
+								 1.0 + mean));
+	jo_begin_object(jo);
+	jo_kv_int(jo, "variants", n);
+	jo_kv_int(jo, "min_views", VD_JUDGE_MIN_VIEWS);
+	jo_kv_string(jo, "direction", too_high ? "too_high" : "too_low");
+	jo_kv_float(jo, "mean_relative_error", vd_round(mean, 4));
+	jo_kv_float(jo, "sd_relative_error", vd_round(sd, 4));
+	jo_kv_float(jo, "t_quantile", vd_round(t, 4));
+	jo_kv_float(jo, "ci95_low", vd_round(lo, 4));
+	jo_kv_float(jo, "ci95_high", vd_round(hi, 4));
+	jo_end_object(jo);
+	jo_end_object(jo);
+}
+
+/* Orders candidates by probability, then views, both descending, then id. */
+static int
+vd_candidate_cmp(const void *a, const void *b)
+{
+	const Candidate *ca = a;
+	const Candidate *cb = b;
+
+	if (ca->probability != cb->probability)
+		return ca->probability > cb->probability ? -1 : 1;
+	if (ca->views != cb->views)
+		return ca->views > cb->views ? -1 : 1;
+	return strcmp(ca->id, cb->id);
+}
+
+/* Scores a candidate against its prediction; true when it is a winner. */
+static bool
+vd_judge_candidate(Candidate *c)
+{
+	c->probability = vd_prob_above_prediction(c->interactions, c->views, c->predicted,
+											  &c->alpha, &c->beta);
+	return c->views >= VD_JUDGE_MIN_VIEWS && c->probability >= VD_WINNER_PROBABILITY;
+}
+
+/* Writes up to VD_MAX_WINNERS reuse_winner suggestions of one kind ("variant" or "pattern"). */
+static void
+vd_push_winners(JsonOut *jo, Candidate *winners, int n, const char *kind)
+{
+	qsort(winners, n, sizeof(Candidate), vd_candidate_cmp);
+	for (int i = 0; i < Min(n, VD_MAX_WINNERS); i++)
+	{
+		const Candidate *c = &winners[i];
+		double		observed = (double) c->interactions / (double) c->views;
+
+		vd_begin_suggestion(jo, "reuse_winner", "medium",
+							strcmp(kind, "pattern") == 0 ? "Reuse Winning Pattern" : "Reuse Winning Variant",
+							psprintf("%s %s beats its prediction with probability %.3f: %.1f%% over "
+									 INT64_FORMAT " views against %.1f%% predicted",
+									 strcmp(kind, "pattern") == 0 ? "Pattern" : "Variant", c->id,
+									 c->probability, observed * 100.0, c->views, c->predicted * 100.0),
+							strcmp(kind, "pattern") == 0
+							? psprintf("Use pattern %s more often in the next posts", c->id)
+							: psprintf("Reuse what worked in variant %s: its hook, format and timing", c->id));
+		jo_begin_object(jo);
+		jo_kv_string(jo, "kind", kind);
+		jo_kv_string(jo, kind, c->id);
+		jo_kv_int(jo, "views", c->views);
+		jo_kv_int(jo, "interactions", c->interactions);
+		jo_kv_float(jo, "observed_er", vd_round(observed, 6));
+		jo_kv_float(jo, "predicted_er", vd_round(c->predicted, 6));
+		jo_kv_float(jo, "prior_views", VD_PRIOR_VIEWS);
+		jo_kv_float(jo, "posterior_alpha", vd_round(c->alpha, 4));
+		jo_kv_float(jo, "posterior_beta", vd_round(c->beta, 4));
+		jo_kv_float(jo, "posterior_mean", vd_round(c->alpha / (c->alpha + c->beta), 6));
+		jo_kv_float(jo, "probability_above_prediction", vd_round(c->probability, 6));
+		jo_kv_float(jo, "threshold", VD_WINNER_PROBABILITY);
+		jo_end_object(jo);
+		jo_end_object(jo);
+	}
+}
+
+/* True when the pattern is declining in the fatigue analysis (a tiring pattern is not a winner). */
+static bool
+vd_pattern_declining(const char *pattern, VdPatternTrend *trends, int ntrends)
+{
+	for (int i = 0; i < ntrends; i++)
+		if (trends[i].declining && strcmp(trends[i].pattern, pattern) == 0)
+			return true;
+	return false;
+}
+
+/* reuse_winner: variants and patterns of the last 24 hours likely (>= 0.95) to beat their prediction. */
+static void
+vd_suggest_winners(JsonOut *jo, uint64 rows, VdPatternTrend *trends, int ntrends)
+{
+	Candidate  *variants = palloc0(sizeof(Candidate) * Max(rows, 1));
+	Candidate  *patterns = palloc0(sizeof(Candidate) * Max(rows, 1));
+	int			nvariants = 0;
+	int			npatterns = 0;
+	uint64		row = 0;
+
+	for (row = 0; row < rows; row++)
+	{
+		Candidate  *c = &variants[nvariants];
+		char	   *status = vd_col_cstring(row, 6);
+
+		if (strcmp(status, "killed") == 0)
+			continue;
+		c->id = vd_col_cstring(row, 1);
+		c->predicted = vd_col_float(row, 3);
+		c->interactions = Min(vd_col_int(row, 4), vd_col_int(row, 5));
+		c->views = vd_col_int(row, 5);
+		if (vd_judge_candidate(c))
+			nvariants++;
+	}
+	/* rows come grouped by pattern: pool each group, the prediction weighted by views */
+	row = 0;
+	while (row < rows)
+	{
+		char	   *pattern = vd_col_cstring(row, 2);
+		Candidate  *c = &patterns[npatterns];
+		double		weighted = 0.0;
+
+		if (pattern == NULL)
+		{
+			row++;
+			continue;
+		}
+		memset(c, 0, sizeof(Candidate));
+		c->id = pattern;
+		for (; row < rows; row++)
+		{
+			char	   *other = vd_col_cstring(row, 2);
+			int64		views = vd_col_int(row, 5);
+
+			if (other == NULL || strcmp(other, pattern) != 0)
+				break;
+			c->views += views;
+			c->interactions += Min(vd_col_int(row, 4), views);
+			weighted += vd_col_float(row, 3) * (double) views;
+		}
+		c->predicted = weighted / (double) c->views;
+		if (vd_judge_candidate(c) && !vd_pattern_declining(pattern, trends, ntrends))
+			npatterns++;
+	}
+	vd_push_winners(jo, patterns, npatterns, "pattern");
+	vd_push_winners(jo, variants, nvariants, "variant");
+}
+
+/* too_young: active variants with fewer views than any judgement needs. */
+static void
+vd_suggest_young(JsonOut *jo, const char *persona_id, TimestampTz as_of)
+{
+	uint64		rows;
+	StringInfoData names;
+
+	vd_read(&young_plan, persona_id, as_of, VD_JUDGE_MIN_VIEWS);
+	rows = SPI_processed;
+	if (rows == 0)
+		return;
+	initStringInfo(&names);
+	for (uint64 row = 0; row < Min(rows, 3); row++)
+		appendStringInfo(&names, "%s%s (" INT64_FORMAT " views)", row > 0 ? ", " : "",
+						 vd_col_cstring(row, 1), vd_col_int(row, 2));
+	if (rows > 3)
+		appendStringInfo(&names, " and " UINT64_FORMAT " more", rows - 3);
+	vd_begin_suggestion(jo, "too_young", "low", "Too Early to Judge",
+						psprintf(UINT64_FORMAT " active variant%s fewer than %d views: %s",
+								 rows, rows == 1 ? " has" : "s have", VD_JUDGE_MIN_VIEWS, names.data),
+						"Let them gather views before killing, reusing or comparing them");
+	jo_begin_object(jo);
+	jo_kv_int(jo, "variants", (int64) rows);
+	jo_kv_int(jo, "min_views", VD_JUDGE_MIN_VIEWS);
+	jo_key(jo, "young");
+	jo_begin_array(jo);
+	for (uint64 row = 0; row < Min(rows, VD_YOUNG_LISTED); row++)
+	{
+		bool		isnull;
+		TimestampTz posted_at = vd_col_ts(row, 4, &isnull);
+
+		jo_begin_object(jo);
+		jo_kv_string(jo, "id", vd_col_cstring(row, 1));
+		jo_kv_int(jo, "views", vd_col_int(row, 2));
+		jo_kv_int(jo, "interactions", vd_col_int(row, 3));
+		jo_kv_float(jo, "age_minutes", vd_round((double) (as_of - posted_at) / (60.0 * USECS_PER_SEC), 1));
+		jo_end_object(jo);
+	}
+	jo_end_array(jo);
+	jo_end_object(jo);
+	jo_end_object(jo);
 }
 
 /* Pushes the array of suggestions, most urgent first. */
 void
 vd_push_suggestions(JsonOut *jo, const char *persona_id, TimestampTz as_of)
 {
+	VdPatternTrend *trends;
+	int			ntrends = vd_pattern_trends(persona_id, as_of, &trends);
+	uint64		recent;
+
 	jo_begin_array(jo);
 	vd_suggest_patterns(jo, persona_id, as_of);
+	vd_suggest_rest(jo, trends, ntrends);
 	vd_suggest_calibration(jo, persona_id, as_of);
+	vd_read(&recent_plan, persona_id, as_of, 0);
+	recent = SPI_processed;
+	vd_suggest_tuning(jo, recent);
+	vd_suggest_winners(jo, recent, trends, ntrends);
+	vd_suggest_young(jo, persona_id, as_of);
 	jo_end_array(jo);
 }

@@ -1,0 +1,171 @@
+-- The statistics engine: pattern fatigue as a tested trend, suggestions with their evidence, and the
+-- posterior probability that each active variant is best. Hand-built scenarios with known answers.
+SET search_path = variant_dashboard;
+SET TimeZone = 'UTC';
+
+-- Registers a variant and, when views > 0, its counts.
+CREATE FUNCTION pg_temp.use(id text, persona text, pattern text, predicted float8, posted timestamptz,
+                            hits bigint, views bigint, status text DEFAULT NULL) RETURNS void
+    LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM variant_dashboard.register_variant(id, persona, 'content of ' || id, predicted, pattern, posted);
+    IF views > 0 THEN
+        PERFORM variant_dashboard.handle_performance_update(id,
+            jsonb_build_object('persona_id', persona, 'interaction_count', hits, 'view_count', views));
+    END IF;
+END $$;
+
+-- ---------------------------------------------------------------------------------------------
+-- Fatigue. as_of is 2026-03-10 12:00; the uses are 1 to 6 days old (inside the 7-day window,
+-- outside the 24-hour window of the suggestions).
+-- ---------------------------------------------------------------------------------------------
+
+-- fd: 'decl' used 3 times, 1000 views each, 60, 50, 40 interactions. Cochran-Armitage by hand with
+-- scores t = 1, 2, 3: N = 3000, X = 150, p = 0.05;
+--   T = sum x t - p sum n t = (60 + 100 + 120) - 0.05 * 6000 = -20
+--   Var T = p (1 - p) (sum n t^2 - (sum n t)^2 / N) = 0.0475 * (14000 - 36e6 / 3000) = 0.0475 * 2000 = 95
+--   z = -20 / sqrt(95) = -2.0520, below -1.96; relative_change = 0.04 / 0.06 - 1 = -0.3333.
+-- The Poisson log-linear fit of 60, 50, 40 gives exp(b) = 0.8176: 18.24% per use, half-life 3.44 uses.
+-- fatigue_score = 1 - (1 - 3/5) (1 - 0.3333 / 0.5) = 0.8667: medium.
+SELECT pg_temp.use('fd1', 'fd', 'decl', 0.05, '2026-03-07 09:00+00', 60, 1000),
+       pg_temp.use('fd2', 'fd', 'decl', 0.05, '2026-03-08 09:00+00', 50, 1000),
+       pg_temp.use('fd3', 'fd', 'decl', 0.05, '2026-03-09 09:00+00', 40, 1000);
+-- and 'slide' used 6 times, falling steadily from 8% to 4.5% of 800 views
+SELECT pg_temp.use('fs' || i, 'fd', 'slide', 0.07, '2026-03-03 12:00+00'::timestamptz + i * interval '1 day',
+                   (ARRAY[64, 58, 51, 46, 40, 36])[i], 800)
+  FROM generate_series(1, 6) i;
+SELECT jsonb_pretty(fatigue_warnings('fd', '2026-03-10 12:00+00'));
+
+-- steady: 'evergreen' used 6 times, 1000 views each, about 5% every time: reported for its usage
+-- (6 uses: fatigue_score 1, high) but not declining.
+SELECT pg_temp.use('st' || i, 'steady', 'evergreen', 0.05, '2026-03-03 12:00+00'::timestamptz + i * interval '1 day',
+                   (ARRAY[50, 53, 48, 51, 49, 52])[i], 1000)
+  FROM generate_series(1, 6) i;
+SELECT w->>'pattern' AS pattern, w->>'usage_count' AS uses, w->>'fatigue_score' AS fatigue,
+       w->>'warning_level' AS level, w->>'declining' AS declining, w->>'trend_z' AS trend_z,
+       w->>'relative_change' AS relative_change, w->>'recommendation' AS recommendation
+  FROM jsonb_array_elements(fatigue_warnings('steady', '2026-03-10 12:00+00')->'warnings') w;
+
+-- thin: a steep fall (15%, 10%, 2.5%) over only 120 views is too little data: no trend, no decline
+-- warning; 'fresh' has 3 uses but one of them has only 12 views, so only 2 uses count.
+SELECT pg_temp.use('th1', 'thin', 'thin', 0.05, '2026-03-07 09:00+00', 6, 40),
+       pg_temp.use('th2', 'thin', 'thin', 0.05, '2026-03-08 09:00+00', 4, 40),
+       pg_temp.use('th3', 'thin', 'thin', 0.05, '2026-03-09 09:00+00', 1, 40),
+       pg_temp.use('fr1', 'thin', 'fresh', 0.05, '2026-03-07 10:00+00', 90, 1000),
+       pg_temp.use('fr2', 'thin', 'fresh', 0.05, '2026-03-08 10:00+00', 40, 1000),
+       pg_temp.use('fr3', 'thin', 'fresh', 0.05, '2026-03-09 10:00+00', 0, 12);
+SELECT w->>'pattern' AS pattern, w->>'declining' AS declining, w->>'trend_z' AS trend_z,
+       w->'evidence'->>'sufficient_data' AS sufficient, w->'evidence'->>'uses_tested' AS tested,
+       w->>'warning_level' AS level, w->>'recommendation' AS recommendation
+  FROM jsonb_array_elements(fatigue_warnings('thin', '2026-03-10 12:00+00')->'warnings') w;
+
+-- the warnings keep the reference's keys and add the new ones
+SELECT array_agg(k ORDER BY k) AS keys
+  FROM jsonb_object_keys(fatigue_warnings('fd', '2026-03-10 12:00+00')->'warnings'->0) k;
+
+-- ---------------------------------------------------------------------------------------------
+-- Suggestions. Each new type triggered once, and not in a control.
+-- ---------------------------------------------------------------------------------------------
+
+-- rest_pattern: fd's two declining patterns; the steady persona gets none.
+SELECT s->>'type' AS type, s->>'priority' AS priority, s->'evidence'->>'pattern' AS pattern,
+       s->'evidence'->>'trend_z' AS trend_z, s->>'description' AS description
+  FROM jsonb_array_elements(optimization_suggestions('fd', '2026-03-10 12:00+00')->'suggestions') s;
+SELECT jsonb_array_length(optimization_suggestions('steady', '2026-03-10 12:00+00')->'suggestions') AS steady_suggestions;
+
+-- model_tuning: mt's five variants (predicted 6%, 1000 views) reached 3.0, 3.5, 2.8, 3.3 and 3.1%.
+-- Relative errors -0.5, -0.4167, -0.5333, -0.45, -0.4833: mean -0.4767, squared deviations summing
+-- to 0.008111, sd sqrt(0.008111 / 4) = 0.0450; t(0.975, 4) = 2.7764 (tables), half-width
+-- 2.7764 * 0.0450 / sqrt(5) = 0.0559: the interval (-0.5326, -0.4208) excludes 0, predictions too high.
+SELECT pg_temp.use('mt' || i, 'mt', NULL, 0.06, '2026-03-10 06:00+00'::timestamptz + i * interval '1 hour',
+                   (ARRAY[30, 35, 28, 33, 31])[i], 1000)
+  FROM generate_series(1, 5) i;
+SELECT jsonb_pretty(optimization_suggestions('mt', '2026-03-10 12:00+00'));
+-- control: errors scattered around 0 (4.5, 5.5, 5.2, 4.8, 5.0% against 5%): the interval covers 0
+SELECT pg_temp.use('mc' || i, 'mc', NULL, 0.05, '2026-03-10 06:00+00'::timestamptz + i * interval '1 hour',
+                   (ARRAY[45, 55, 52, 48, 50])[i], 1000)
+  FROM generate_series(1, 5) i;
+SELECT jsonb_array_length(optimization_suggestions('mc', '2026-03-10 12:00+00')->'suggestions') AS control_suggestions;
+
+-- reuse_winner: 'star' reached 8.0% of 1000 views against 5% predicted. Posterior
+-- Beta(0.5 + 80, 9.5 + 920) = Beta(80.5, 929.5); P(rate > 0.05) = 1 - I_0.05(80.5, 929.5) > 0.9999.
+-- Its pattern 'listicle', pooled with 'plain' (52 of 1000), is 6.6% of 2000 views: Beta(132.5, 1877.5),
+-- also a winner. 'plain' alone (52 of 1000: Beta(52.5, 957.5)) is not.
+SELECT pg_temp.use('star', 'rw', 'listicle', 0.05, '2026-03-10 08:00+00', 80, 1000),
+       pg_temp.use('plain', 'rw', 'listicle', 0.05, '2026-03-10 09:00+00', 52, 1000);
+SELECT s->>'type' AS type, s->>'title' AS title, s->'evidence'->>'kind' AS kind,
+       s->'evidence'->>'posterior_alpha' AS alpha, s->'evidence'->>'posterior_beta' AS beta,
+       s->'evidence'->>'probability_above_prediction' AS probability, s->>'description' AS description
+  FROM jsonb_array_elements(optimization_suggestions('rw', '2026-03-10 12:00+00')->'suggestions') s;
+SELECT round((1 - beta_cdf(0.05, 80.5, 929.5))::numeric, 6) AS star_by_hand,
+       round((1 - beta_cdf(0.05, 132.5, 1877.5))::numeric, 6) AS listicle_by_hand,
+       round((1 - beta_cdf(0.05, 52.5, 957.5))::numeric, 4) AS plain_by_hand;
+-- control: 6.0% of 1000 views against 5% looks better but is not sure enough (P = 0.91 < 0.95), and a
+-- killed variant at 9% is not offered for reuse (the kill, 1 of 2 variants, raises the reference's
+-- calibration alarm instead)
+SELECT pg_temp.use('good', 'rc', NULL, 0.05, '2026-03-10 08:00+00', 60, 1000),
+       pg_temp.use('gone', 'rc', NULL, 0.05, '2026-03-10 08:00+00', 90, 1000);
+INSERT INTO variant_kills (variant_id, persona_id, reason, posted_at, killed_at)
+VALUES ('gone', 'rc', 'manual', '2026-03-10 08:00+00', '2026-03-10 08:05+00');
+SELECT round((1 - beta_cdf(0.05, 60.5, 949.5))::numeric, 4) AS good_by_hand,
+       jsonb_path_query_array(optimization_suggestions('rc', '2026-03-10 12:00+00'), '$.suggestions[*].type') AS control_types;
+
+-- too_young: two active variants of the last hour with 40 and 0 views; variants with 100 views or
+-- more (mt, mc above) never get it, nor do young variants after they were killed.
+SELECT pg_temp.use('y1', 'ty', NULL, 0.05, '2026-03-10 11:30+00', 2, 40),
+       pg_temp.use('y2', 'ty', NULL, 0.05, '2026-03-10 11:55+00', 0, 0);
+SELECT jsonb_pretty(optimization_suggestions('ty', '2026-03-10 12:00+00'));
+SELECT count(*) FILTER (WHERE s->>'type' = 'too_young') AS too_young_in_controls
+  FROM unnest(ARRAY['mt', 'mc', 'rw', 'rc']) p,
+       jsonb_array_elements(optimization_suggestions(p, '2026-03-10 12:00+00')->'suggestions') s;
+-- every suggestion carries an evidence object
+SELECT count(*) AS suggestions, count(*) FILTER (WHERE jsonb_typeof(s->'evidence') = 'object') AS with_evidence
+  FROM unnest(ARRAY['fd', 'mt', 'rw', 'ty']) p,
+       jsonb_array_elements(optimization_suggestions(p, '2026-03-10 12:00+00')->'suggestions') s;
+
+-- ---------------------------------------------------------------------------------------------
+-- variant_probabilities
+-- ---------------------------------------------------------------------------------------------
+
+-- vp: 'best' 9.0%, 'mid' 6.0% and 'low' 4.0% of 1000 views, 'new' without views (its prior alone,
+-- Beta(0.5, 9.5)), all predicted 5%; 'dead' at 20% was killed and takes no part. 'best' gets most of the
+-- probability; 'new', unmeasured, keeps about a fifth (its prior puts P(rate > 9%) near 0.19): the
+-- exploration Thompson sampling gives a variant nobody has seen yet.
+SELECT pg_temp.use('best', 'vp', NULL, 0.05, '2026-03-10 09:00+00', 90, 1000),
+       pg_temp.use('mid', 'vp', NULL, 0.05, '2026-03-10 09:10+00', 60, 1000),
+       pg_temp.use('low', 'vp', NULL, 0.05, '2026-03-10 09:20+00', 40, 1000),
+       pg_temp.use('new', 'vp', NULL, 0.05, '2026-03-10 11:50+00', 0, 0),
+       pg_temp.use('dead', 'vp', NULL, 0.05, '2026-03-10 08:00+00', 200, 1000);
+INSERT INTO variant_kills (variant_id, persona_id, reason, posted_at, killed_at)
+VALUES ('dead', 'vp', 'manual', '2026-03-10 08:00+00', '2026-03-10 08:05+00');
+SELECT v->>'id' AS id, v->>'probability_best' AS probability_best, v->>'thompson_share' AS thompson_share,
+       v->'posterior' AS posterior, v->>'expected_loss' AS expected_loss
+  FROM jsonb_array_elements(variant_probabilities('vp', '2026-03-10 12:00+00')->'variants') v
+ ORDER BY (v->>'probability_best')::numeric DESC;
+SELECT p->>'method' AS method, p->>'draws' AS draws,
+       (SELECT sum((v->>'probability_best')::numeric) FROM jsonb_array_elements(p->'variants') v) AS total,
+       (SELECT sum((v->>'thompson_share')::numeric) FROM jsonb_array_elements(p->'variants') v) AS share_total
+  FROM variant_probabilities('vp', '2026-03-10 12:00+00') p;
+-- reproducible: the same call gives the same answer
+SELECT variant_probabilities('vp', '2026-03-10 12:00+00') = variant_probabilities('vp', '2026-03-10 12:00+00') AS same;
+-- an independent check by quadrature with beta_cdf: P(i best) = integral of prod_{j != i} F_j dF_i,
+-- a midpoint sum over 20,000 steps of [0, 1]; the Monte Carlo estimates lie within 4 standard errors
+WITH post AS (
+    SELECT v->>'id' AS id, (v->'posterior'->>'alpha')::float8 AS a, (v->'posterior'->>'beta')::float8 AS b,
+           (v->>'probability_best')::float8 AS mc
+      FROM jsonb_array_elements(variant_probabilities('vp', '2026-03-10 12:00+00')->'variants') v),
+grid AS (SELECT k / 20000.0::float8 AS x0, (k + 1) / 20000.0::float8 AS x1 FROM generate_series(0, 19999) k),
+terms AS (
+    SELECT i.id, i.mc, beta_cdf(g.x1, i.a, i.b) - beta_cdf(g.x0, i.a, i.b) AS mass,
+           (SELECT sum(ln(greatest(beta_cdf((g.x0 + g.x1) / 2, j.a, j.b), 1e-300)))
+              FROM post j WHERE j.id <> i.id) AS log_others
+      FROM post i, grid g),
+quad AS (  -- terms below 1e-150 are dropped: PostgreSQL raises an error on a float8 underflow
+    SELECT id, mc, sum(CASE WHEN mass > 1e-150 AND log_others > -345 THEN mass * exp(log_others) ELSE 0 END) AS exact
+      FROM terms GROUP BY id, mc)
+SELECT id, round(exact::numeric, 3) AS quadrature, abs(mc - exact) < 4 * sqrt(exact * (1 - exact) / 20000) + 1e-4 AS agrees
+  FROM quad ORDER BY exact DESC;
+-- one active variant is best for sure; no active variant, an empty list
+SELECT jsonb_path_query_array(variant_probabilities('ty', '2026-03-10 11:45+00'), '$.variants[*].probability_best') AS one,
+       variant_probabilities('nobody', '2026-03-10 12:00+00')->'variants' AS none;
+SELECT variant_probabilities('no such persona!');
