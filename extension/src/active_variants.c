@@ -25,9 +25,9 @@ static VdPlan active_plan = {
 	3, {TEXTOID, TIMESTAMPTZOID, INT4OID}
 };
 
-/* Writes one active variant as the reference's object, with its live numbers. */
+/* Writes one active variant as the reference's object, with its live numbers and its kill probability. */
 static void
-vd_push_active_row(JsonOut *jo, uint64 row, TimestampTz as_of)
+vd_push_active_row(JsonOut *jo, uint64 row, TimestampTz as_of, const VdKillSettings *kill)
 {
 	double		predicted = vd_col_float(row, 3);
 	double		live_rate = vd_col_float(row, 5);
@@ -48,6 +48,8 @@ vd_push_active_row(JsonOut *jo, uint64 row, TimestampTz as_of)
 	jo_end_object(jo);
 	jo_kv_string(jo, "time_since_post", vd_time_since(posted_at, as_of));
 	jo_kv_float(jo, "performance_vs_prediction", vd_relative_delta(live_rate, predicted));
+	jo_kv_float(jo, "kill_probability",
+				vd_round(vd_kill_probability(kill, predicted, vd_col_int(row, 6), vd_col_int(row, 7)), 4));
 	jo_kv_string(jo, "status", vd_col_cstring(row, 8));
 	jo_kv_ts(jo, "posted_at", posted_at);
 	jo_key(jo, "last_updated");
@@ -62,9 +64,12 @@ vd_push_active_row(JsonOut *jo, uint64 row, TimestampTz as_of)
 void
 vd_push_active_variants(JsonOut *jo, const char *persona_id, TimestampTz as_of, int limit)
 {
+	VdKillSettings kill;
+
+	vd_kill_settings(persona_id, &kill);	/* before the read: its result is the one the rows use */
 	vd_read(&active_plan, persona_id, as_of, limit);
 	jo_begin_array(jo);
 	for (uint64 row = 0; row < SPI_processed; row++)
-		vd_push_active_row(jo, row, as_of);
+		vd_push_active_row(jo, row, as_of, &kill);
 	jo_end_array(jo);
 }

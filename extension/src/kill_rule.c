@@ -61,6 +61,16 @@ static VdPlan auto_kill_plan = {
 	6, {TEXTOID, TEXTOID, TEXTOID, FLOAT8OID, INT8OID, TIMESTAMPTZOID}
 };
 
+/* Posterior probability that the true rate is below threshold x predicted (prior centred on predicted). */
+double
+vd_kill_probability(const VdKillSettings *s, double predicted, int64 interactions, int64 views)
+{
+	double		alpha = s->prior_views * predicted + (double) interactions;
+	double		beta = s->prior_views * (1.0 - predicted) + (double) Max(views - interactions, 0);
+
+	return vd_beta_cdf(s->threshold * predicted, alpha, beta);
+}
+
 /* The name of a kill rule, as the GUC and persona_settings spell it. */
 static const char *
 vd_kill_rule_name(VdKillRule rule)
@@ -107,13 +117,11 @@ static void
 vd_decide(const VdKillSettings *s, double predicted, double age_seconds, int64 interactions, int64 views,
 		  KillDecision *d)
 {
-	double		alpha = s->prior_views * predicted + (double) interactions;
-	double		beta = s->prior_views * (1.0 - predicted) + (double) Max(views - interactions, 0);
 	char	   *probability;
 
 	d->threshold_er = s->threshold * predicted;
 	d->observed_er = views > 0 ? (double) interactions / (double) views : 0.0;
-	d->p_below = vd_beta_cdf(d->threshold_er, alpha, beta);
+	d->p_below = vd_kill_probability(s, predicted, interactions, views);
 	probability = psprintf("P(rate < %.1f%%) = %.2f after %s views", d->threshold_er * 100.0, d->p_below,
 						   vd_thousands(views));
 	d->kill = false;

@@ -101,6 +101,7 @@ extern void _PG_init(void);
 
 /* kill_rule.c */
 extern void vd_auto_kill(const char *variant_id, const char *persona_id, int64 interactions, int64 views);
+extern double vd_kill_probability(const VdKillSettings *s, double predicted, int64 interactions, int64 views);
 
 /* beta.c */
 extern double vd_beta_cdf(double x, double a, double b);
