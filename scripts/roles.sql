@@ -1,0 +1,46 @@
+-- Least-privilege roles for variant_dashboard. Run once per database as the extension's owner (or a
+-- superuser), after CREATE EXTENSION, and again after upgrades that add functions:
+--
+--     psql -d mydb -f scripts/roles.sql
+--     CREATE ROLE pushd_reader LOGIN PASSWORD '...' IN ROLE variant_dashboard_reader;
+--     CREATE ROLE ingest_service LOGIN PASSWORD '...' IN ROLE variant_dashboard_writer;
+--
+-- variant_dashboard_reader: reads the dashboard (what pushd's main connection uses).
+-- variant_dashboard_writer: the reader's rights plus the ingestion functions and the writes their
+--   triggers make (what pushd's --writer-database-url and producers use).
+-- Both are NOLOGIN group roles with fixed names; nothing here is built from input.
+\set ON_ERROR_STOP on
+
+SELECT 'CREATE ROLE variant_dashboard_reader NOLOGIN'
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'variant_dashboard_reader') \gexec
+SELECT 'CREATE ROLE variant_dashboard_writer NOLOGIN IN ROLE variant_dashboard_reader'
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'variant_dashboard_writer') \gexec
+
+-- Nobody executes anything in the schema unless granted below (functions default to EXECUTE for PUBLIC).
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA variant_dashboard FROM PUBLIC;
+
+GRANT USAGE ON SCHEMA variant_dashboard TO variant_dashboard_reader;
+GRANT SELECT ON ALL TABLES IN SCHEMA variant_dashboard TO variant_dashboard_reader;
+GRANT EXECUTE ON FUNCTION
+    variant_dashboard.dashboard_metrics(text, timestamptz),
+    variant_dashboard.active_variants(text, timestamptz, integer),
+    variant_dashboard.performance_leaders(text, timestamptz, integer, bigint),
+    variant_dashboard.fatigue_warnings(text, timestamptz),
+    variant_dashboard.optimization_suggestions(text, timestamptz),
+    variant_dashboard.events_after(text, bigint, integer),
+    variant_dashboard.evaluate_early_kill(text, timestamptz),
+    variant_dashboard.variant_probabilities(text, timestamptz),
+    variant_dashboard.beta_cdf(double precision, double precision, double precision)
+    TO variant_dashboard_reader;
+
+GRANT EXECUTE ON FUNCTION
+    variant_dashboard.register_variant(text, text, text, double precision, text, timestamptz),
+    variant_dashboard.handle_performance_update(text, jsonb),
+    variant_dashboard.handle_early_kill_event(text, jsonb),
+    -- called by the totals triggers in the writer's own session
+    variant_dashboard.add_to_totals(text, bigint, bigint, bigint, bigint, bigint)
+    TO variant_dashboard_writer;
+GRANT INSERT, UPDATE ON variant_dashboard.variants, variant_dashboard.variant_monitoring,
+                        variant_dashboard.persona_totals TO variant_dashboard_writer;
+GRANT INSERT ON variant_dashboard.variant_kills, variant_dashboard.dashboard_events TO variant_dashboard_writer;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA variant_dashboard TO variant_dashboard_writer;

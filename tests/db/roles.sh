@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Least privilege (scripts/roles.sql): a reader reads the dashboard and cannot write; a writer ingests
+# (auto-kill included) but cannot change settings or delete. Needs PG* env as a superuser, a database
+# with the extension.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+psql -qX -v ON_ERROR_STOP=1 -f "$top/scripts/roles.sql" >/dev/null
+psql -qX -v ON_ERROR_STOP=1 -f "$top/scripts/roles.sql" >/dev/null   # idempotent
+psql -qX -v ON_ERROR_STOP=1 <<'SQL' >/dev/null
+DROP ROLE IF EXISTS vd_test_reader;
+DROP ROLE IF EXISTS vd_test_writer;
+CREATE ROLE vd_test_reader LOGIN IN ROLE variant_dashboard_reader;
+CREATE ROLE vd_test_writer LOGIN IN ROLE variant_dashboard_writer;
+INSERT INTO variant_dashboard.persona_settings (persona_id, auto_kill) VALUES ('roles', true);
+SQL
+failures=0
+# Runs SQL as a role; expects success ("ok") or a given SQLSTATE.
+expect() {
+  local role=$1 want=$2 sql=$3 got
+  got=$(PGUSER=$role psql -qAtX -v ON_ERROR_STOP=1 -c "\set VERBOSITY sqlstate" -c "$sql" 2>&1 >/dev/null | grep -oE '[0-9][0-9A-Z]{4}' | head -n 1 || true)
+  [ -z "$got" ] && got=ok
+  if [ "$got" = "$want" ]; then echo "ok - $role: $sql -> $want"; else echo "not ok - $role: $sql -> $got, wanted $want"; failures=$((failures + 1)); fi
+}
+expect vd_test_writer ok "SELECT variant_dashboard.register_variant('r1', 'roles', 'written by the writer', 0.06, 'hook', now())"
+expect vd_test_writer ok "SELECT variant_dashboard.handle_performance_update('r1', '{\"persona_id\": \"roles\", \"interaction_count\": 0, \"view_count\": 300}')"
+expect vd_test_writer ok "SELECT 1 FROM variant_dashboard.variants WHERE id = 'r1' AND status = 'killed'"
+expect vd_test_writer ok "SELECT variant_dashboard.register_variant('r2', 'roles', 'second', 0.06)"
+expect vd_test_writer ok "SELECT variant_dashboard.handle_early_kill_event('r2', '{\"persona_id\": \"roles\", \"reason\": \"by hand\"}')"
+expect vd_test_writer 42501 "DELETE FROM variant_dashboard.variants WHERE id = 'r1'"
+expect vd_test_writer 42501 "UPDATE variant_dashboard.persona_settings SET auto_kill = false"
+expect vd_test_reader ok "SELECT variant_dashboard.dashboard_metrics('roles')"
+expect vd_test_reader ok "SELECT * FROM variant_dashboard.events_after('roles', 0)"
+expect vd_test_reader ok "SELECT variant_dashboard.evaluate_early_kill('r1')"
+expect vd_test_reader 42501 "SELECT variant_dashboard.register_variant('r3', 'roles', 'x', 0.05)"
+expect vd_test_reader 42501 "SELECT variant_dashboard.handle_performance_update('r2', '{\"persona_id\": \"roles\", \"interaction_count\": 1, \"view_count\": 400}')"
+expect vd_test_reader 42501 "INSERT INTO variant_dashboard.variant_kills (variant_id, persona_id, reason, posted_at) VALUES ('r2', 'roles', 'x', now())"
+expect vd_test_reader 42501 "UPDATE variant_dashboard.variant_monitoring SET view_count = 0"
+# no function of the extension is SECURITY DEFINER (so none needs a pinned search_path)
+definers=$(psql -AtX -c "SELECT count(*) FROM pg_proc WHERE pronamespace = 'variant_dashboard'::regnamespace AND prosecdef")
+[ "$definers" = 0 ] && echo "ok - no SECURITY DEFINER functions" || { echo "not ok - $definers SECURITY DEFINER functions"; failures=$((failures + 1)); }
+psql -qX -c "DROP OWNED BY vd_test_reader, vd_test_writer" -c "DROP ROLE vd_test_reader" -c "DROP ROLE vd_test_writer" >/dev/null
+[ "$failures" -eq 0 ]
