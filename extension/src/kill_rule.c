@@ -37,19 +37,25 @@ typedef struct KillDecision
 	char	   *reason;
 } KillDecision;
 
+/* A variant's numbers and its persona's kill settings, in one round trip (columns 6 on: settings). */
 static VdPlan variant_state_plan = {
 	NULL,
-	"SELECT v.persona_id::text, v.predicted_er, v.posted_at, v.status::text,"
-	"       coalesce(m.interaction_count, 0), coalesce(m.view_count, 0)"
+	"SELECT v.predicted_er, v.posted_at, v.status::text,"
+	"       coalesce(m.interaction_count, 0), coalesce(m.view_count, 0), " VD_SETTINGS_COLUMNS
 	"  FROM variant_dashboard.variants v"
 	"  LEFT JOIN variant_dashboard.variant_monitoring m ON m.variant_id = v.id"
+	"  LEFT JOIN variant_dashboard.persona_settings s ON s.persona_id = v.persona_id"
 	" WHERE v.id = $1",
 	1, {TEXTOID}
 };
 
-static VdPlan predicted_plan = {
+/* What auto-kill needs beyond the trigger row, in one round trip (columns 4 on: settings). */
+static VdPlan auto_kill_state_plan = {
 	NULL,
-	"SELECT predicted_er, posted_at, status::text FROM variant_dashboard.variants WHERE id = $1",
+	"SELECT v.predicted_er, v.posted_at, v.status::text, " VD_SETTINGS_COLUMNS
+	"  FROM variant_dashboard.variants v"
+	"  LEFT JOIN variant_dashboard.persona_settings s ON s.persona_id = v.persona_id"
+	" WHERE v.id = $1",
 	1, {TEXTOID}
 };
 
@@ -158,7 +164,6 @@ vd_evaluate_early_kill(PG_FUNCTION_ARGS)
 	KillDecision d;
 	JsonOut		jo;
 	bool		isnull;
-	char	   *persona_id;
 	char	   *status;
 	double		predicted;
 	TimestampTz posted_at;
@@ -170,13 +175,12 @@ vd_evaluate_early_kill(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("variant \"%s\" does not exist", variant_id)));
-	persona_id = vd_col_cstring(0, 1);
-	predicted = vd_col_float(0, 2);
-	posted_at = vd_col_ts(0, 3, &isnull);
-	status = vd_col_cstring(0, 4);
-	interactions = vd_col_int(0, 5);
-	views = vd_col_int(0, 6);
-	vd_kill_settings(persona_id, &settings);
+	predicted = vd_col_float(0, 1);
+	posted_at = vd_col_ts(0, 2, &isnull);
+	status = vd_col_cstring(0, 3);
+	interactions = vd_col_int(0, 4);
+	views = vd_col_int(0, 5);
+	vd_kill_settings_from_row(6, &settings);
 	vd_decide(&settings, predicted, (double) (as_of - posted_at) / USECS_PER_SEC, interactions, views, &d);
 	if (strcmp(status, "active") != 0)
 	{
@@ -218,12 +222,11 @@ vd_auto_kill(const char *variant_id, const char *persona_id, int64 interactions,
 	TimestampTz posted_at;
 	int64		own_event_id = vd_last_event_id;
 
-	vd_kill_settings(persona_id, &settings);
-	if (!settings.auto_kill)
-		return;
 	args[0] = CStringGetTextDatum(variant_id);
-	if (vd_exec(&predicted_plan, args, NULL, false, 1) != SPI_OK_SELECT || SPI_processed == 0 ||
-		strcmp(vd_col_cstring(0, 3), "active") != 0)
+	if (vd_exec(&auto_kill_state_plan, args, NULL, false, 1) != SPI_OK_SELECT || SPI_processed == 0)
+		return;
+	vd_kill_settings_from_row(4, &settings);
+	if (!settings.auto_kill || strcmp(vd_col_cstring(0, 3), "active") != 0)
 		return;
 	posted_at = vd_col_ts(0, 2, &isnull);
 	vd_decide(&settings, vd_col_float(0, 1), (double) (GetCurrentTimestamp() - posted_at) / USECS_PER_SEC,

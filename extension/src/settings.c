@@ -31,9 +31,7 @@ static double guc_sequential_alpha = 0.02;
 /* Persona overrides; a NULL column keeps the GUC's value. */
 static VdPlan persona_settings_plan = {
 	NULL,
-	"SELECT kill_rule, auto_kill, kill_threshold, kill_confidence, min_views,"
-	"       extract(epoch FROM monitoring_window)::float8, prior_views"
-	"  FROM variant_dashboard.persona_settings WHERE persona_id = $1",
+	"SELECT " VD_SETTINGS_COLUMNS " FROM variant_dashboard.persona_settings s WHERE s.persona_id = $1",
 	1, {TEXTOID}
 };
 
@@ -85,11 +83,13 @@ vd_override_float(int col, double *value)
 		*value = DatumGetFloat8(d);
 }
 
-/* The kill settings of a persona: its row of persona_settings over the GUCs. Needs SPI. */
+/*
+ * The kill settings from the GUCs, overridden by the VD_SETTINGS_COLUMNS that start at column first of
+ * row 0 of the last SPI result (all NULL when the persona has no settings row, or no row at all).
+ */
 void
-vd_kill_settings(const char *persona_id, VdKillSettings *out)
+vd_kill_settings_from_row(int first, VdKillSettings *out)
 {
-	Datum		arg = CStringGetTextDatum(persona_id);
 	bool		isnull;
 	Datum		d;
 
@@ -103,19 +103,29 @@ vd_kill_settings(const char *persona_id, VdKillSettings *out)
 	out->sequential_null = guc_sequential_null;
 	out->sequential_alt = guc_sequential_alt;
 	out->sequential_alpha = guc_sequential_alpha;
-	if (vd_exec(&persona_settings_plan, &arg, NULL, true, 1) != SPI_OK_SELECT || SPI_processed == 0)
+	if (SPI_processed == 0)
 		return;
-	d = SPI_getbinval(VD_ROW(0), 1, &isnull);
+	d = SPI_getbinval(VD_ROW(0), first, &isnull);
 	if (!isnull)
 		out->rule = vd_kill_rule_named(TextDatumGetCString(d));
-	d = SPI_getbinval(VD_ROW(0), 2, &isnull);
+	d = SPI_getbinval(VD_ROW(0), first + 1, &isnull);
 	if (!isnull)
 		out->auto_kill = DatumGetBool(d);
-	vd_override_float(3, &out->threshold);
-	vd_override_float(4, &out->confidence);
-	d = SPI_getbinval(VD_ROW(0), 5, &isnull);
+	vd_override_float(first + 2, &out->threshold);
+	vd_override_float(first + 3, &out->confidence);
+	d = SPI_getbinval(VD_ROW(0), first + 4, &isnull);
 	if (!isnull)
 		out->min_views = DatumGetInt64(d);
-	vd_override_float(6, &out->window_seconds);
-	vd_override_float(7, &out->prior_views);
+	vd_override_float(first + 5, &out->window_seconds);
+	vd_override_float(first + 6, &out->prior_views);
+}
+
+/* The kill settings of a persona: its row of persona_settings over the GUCs. Needs SPI. */
+void
+vd_kill_settings(const char *persona_id, VdKillSettings *out)
+{
+	Datum		arg = CStringGetTextDatum(persona_id);
+
+	vd_exec(&persona_settings_plan, &arg, NULL, true, 1);
+	vd_kill_settings_from_row(1, out);
 }

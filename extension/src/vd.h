@@ -96,7 +96,11 @@ typedef struct VdKillSettings
 	double		sequential_alt; /* sequential rule: a loser at this x predicted_er */
 	double		sequential_alpha;	/* sequential rule: bound on killing a fine variant */
 } VdKillSettings;
+/* The persona_settings columns (table alias s) that vd_kill_settings_from_row reads, in this order. */
+#define VD_SETTINGS_COLUMNS "s.kill_rule, s.auto_kill, s.kill_threshold, s.kill_confidence, s.min_views," \
+	" extract(epoch FROM s.monitoring_window)::float8, s.prior_views"
 extern void vd_kill_settings(const char *persona_id, VdKillSettings *out);
+extern void vd_kill_settings_from_row(int first, VdKillSettings *out);
 extern void _PG_init(void);
 
 /* kill_rule.c */
