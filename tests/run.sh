@@ -45,6 +45,8 @@ done
 [ -x tests/pushd/run.sh ] && run_suite pushd with_db vd_pushd tests/pushd/run.sh
 [ -x tests/pushd/valgrind.sh ] && run_suite pushd_valgrind with_db vd_pushd_vg tests/pushd/valgrind.sh
 [ -x tests/e2e/run.sh ] && run_suite e2e with_db vd_e2e tests/e2e/run.sh
+[ -x tests/deploy/check.sh ] && run_suite deploy_check tests/deploy/check.sh
+[ -x tests/deploy/replicas.sh ] && run_suite deploy_replicas with_db vd_replicas tests/deploy/replicas.sh
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED suites: ${failed[*]}"
