@@ -60,11 +60,16 @@ export function formatDelta(relativeChange) {
   return relativeChange > 0 ? `+${percent}%` : `−${percent.slice(1)}%`;
 }
 
+// One formatter for every clock text: toLocaleTimeString builds a new Intl formatter on each call, which
+// costs far more than the formatting itself (the chart's axis alone formats every tick on every redraw).
+let clockFormat = null;
+
 // The local time of day of an ISO timestamp: "10:04:12".
 export function formatClock(isoTimestamp) {
   const then = Date.parse(isoTimestamp ?? '');
   if (Number.isNaN(then)) return PLACEHOLDER;
-  return new Date(then).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  clockFormat ??= new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  return clockFormat.format(then);
 }
 
 // A score in [0,1] with two decimals, for fatigue and freshness: 0.876 -> "0.88".

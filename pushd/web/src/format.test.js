@@ -93,4 +93,11 @@ describe('formatScore and formatClock', () => {
     expect(formatClock('2026-11-29T10:04:12Z')).toMatch(/^\d{2}:\d{2}:\d{2}$/);
     expect(formatClock('nope')).toBe('—');
   });
+
+  it('formats the clock as toLocaleTimeString does (one cached formatter)', () => {
+    for (const iso of ['2026-11-29T10:04:12Z', '2026-11-29T23:59:59.900+02:00', '2026-01-01T00:00:00Z']) {
+      const expected = new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+      expect(formatClock(iso)).toBe(expected);
+    }
+  });
 });

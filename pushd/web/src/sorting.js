@@ -28,17 +28,20 @@ function compareValues(a, b) {
 }
 
 // A sorted copy of rows by column ("asc" or "desc"); missing values stay last, ties keep id order.
+// Each row's sort value is computed once (not once per comparison).
 export function sortRows(rows, column, direction) {
   const valueOf = SORT_VALUES[column];
   if (!valueOf) return rows;
   const sign = direction === 'desc' ? -1 : 1;
-  return [...rows].sort((left, right) => {
-    const a = valueOf(left);
-    const b = valueOf(right);
+  const keyed = rows.map((row) => ({ row, value: valueOf(row), id: String(row.id) }));
+  keyed.sort((left, right) => {
+    const a = left.value;
+    const b = right.value;
     const missing = (a === null || a === undefined) || (b === null || b === undefined);
     const order = missing ? compareValues(a, b) : sign * compareValues(a, b);
-    return order || String(left.id).localeCompare(String(right.id));
+    return order || left.id.localeCompare(right.id);
   });
+  return keyed.map((entry) => entry.row);
 }
 
 // The next sort after a click on column: same column flips direction, a new one starts descending for numbers.

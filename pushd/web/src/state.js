@@ -25,6 +25,14 @@ export function applyMessage(state, message) {
   }
 }
 
+// Applies a batch of server messages in order (one render for everything that arrived within a frame).
+export function applyMessages(state, messages) {
+  if (!Array.isArray(messages)) return applyMessage(state, messages);
+  let next = state;
+  for (const message of messages) next = applyMessage(next, message);
+  return next;
+}
+
 // Replaces the snapshot with a fresh dashboard_metrics (first load, refresh or resync); keeps chart history.
 function applyInitialData(state, message) {
   const metrics = normaliseMetrics(message.data ?? {});

@@ -1,6 +1,6 @@
 // Unit tests of the dashboard state reducer: initial data, updates, kills, resyncs, ordering and duplicates.
 import { describe, expect, it } from 'vitest';
-import { applyMessage, initialState, killFeed, FEED_LIMIT, KILL_LIST_LIMIT } from './state.js';
+import { applyMessage, applyMessages, initialState, killFeed, FEED_LIMIT, KILL_LIST_LIMIT } from './state.js';
 import { earlyKill, initialData, performanceUpdate, recentKill, variantUpdate } from './testFixtures.js';
 
 // Applies messages in order starting from the empty state.
@@ -222,6 +222,14 @@ describe('ordering and duplicates', () => {
     const state = run(initialData(), earlyKill(11, 'v2'), earlyKill(11, 'v2'), earlyKill(11, 'v2'));
     expect(killFeed(state)).toHaveLength(1);
     expect(state.metrics.early_kills_today.kills_today).toBe(2);
+  });
+
+  it('applies a frame batch exactly as the messages one by one', () => {
+    const messages = [initialData(), performanceUpdate(11, 'v1', 0.07, 70, 1000), earlyKill(12, 'v2'), performanceUpdate(11, 'v1', 0.01, 1, 1000)];
+    expect(applyMessages(initialState(), messages)).toEqual(run(...messages));
+    expect(applyMessages(initialState(), initialData())).toEqual(run(initialData()));
+    const state = run(initialData());
+    expect(applyMessages(state, [])).toBe(state);
   });
 
   it('caps the feed length', () => {

@@ -1,8 +1,9 @@
 // Pattern fatigue warnings: usage, freshness and fatigue scores, level and recommendation.
+import { memo } from 'react';
 import { formatClock, formatCount, formatScore } from '../format.js';
 
 // One entry per tired pattern, with the optional trend z-score when the server sends it.
-export function FatigueList({ warnings }) {
+export const FatigueList = memo(function FatigueList({ warnings }) {
   if (warnings.length === 0) return <p className="empty">No pattern fatigue.</p>;
   return (
     <ul className="feed">
@@ -24,4 +25,4 @@ export function FatigueList({ warnings }) {
       ))}
     </ul>
   );
-}
+});

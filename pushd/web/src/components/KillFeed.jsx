@@ -1,8 +1,9 @@
 // The early-kill feed: newest kills first, with reason, final rate and sample size.
+import { memo } from 'react';
 import { formatClock, formatCount, formatDuration, formatPercent, secondsSince } from '../format.js';
 
 // A list of kills, one per variant; contentById gives a killed variant's text when the kill does not carry it.
-export function KillFeed({ kills, contentById, now }) {
+export const KillFeed = memo(function KillFeed({ kills, contentById, now }) {
   if (kills.length === 0) return <p className="empty">No early kills yet.</p>;
   return (
     <ol className="feed">
@@ -27,4 +28,4 @@ export function KillFeed({ kills, contentById, now }) {
       })}
     </ol>
   );
-}
+});

@@ -1,10 +1,11 @@
 // Performance leaders: the best variants by Wilson lower bound, as ranked by the server.
+import { memo } from 'react';
 import { formatCount, formatPercent } from '../format.js';
 import { performanceRatio } from '../performance.js';
 import { PerformanceDelta } from './PerformanceDelta.jsx';
 
 // An ordered list of leaders with rate, lower bound, views and delta versus prediction.
-export function Leaders({ leaders }) {
+export const Leaders = memo(function Leaders({ leaders }) {
   if (leaders.length === 0) return <p className="empty">No leaders yet.</p>;
   return (
     <ol className="feed leaders">
@@ -25,4 +26,4 @@ export function Leaders({ leaders }) {
       ))}
     </ol>
   );
-}
+});

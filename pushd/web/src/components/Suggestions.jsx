@@ -1,7 +1,8 @@
 // Optimization suggestions: priority, title, description, action and optional evidence.
+import { memo } from 'react';
 
 // One entry per suggestion; an evidence object, when present, is shown as a key/value list.
-export function Suggestions({ suggestions }) {
+export const Suggestions = memo(function Suggestions({ suggestions }) {
   if (suggestions.length === 0) return <p className="empty">No suggestions right now.</p>;
   return (
     <ul className="feed">
@@ -18,7 +19,7 @@ export function Suggestions({ suggestions }) {
       ))}
     </ul>
   );
-}
+});
 
 // The evidence behind a suggestion as a definition list of its scalar entries; nothing when absent.
 function Evidence({ evidence }) {

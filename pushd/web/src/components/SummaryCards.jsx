@@ -1,8 +1,9 @@
 // The summary cards: variant counts, pooled engagement rate, kills today and average time to kill.
+import { memo } from 'react';
 import { formatCount, formatMinutes, formatPercent } from '../format.js';
 
 // One card per headline number, each with a stable data-testid="summary-<key>".
-export function SummaryCards({ summary, killsToday }) {
+export const SummaryCards = memo(function SummaryCards({ summary, killsToday }) {
   const cards = [
     { key: 'total', label: 'Total variants', value: formatCount(summary.total_variants) },
     { key: 'active', label: 'Active', value: formatCount(summary.active_variants) },
@@ -21,4 +22,4 @@ export function SummaryCards({ summary, killsToday }) {
       ))}
     </section>
   );
-}
+});

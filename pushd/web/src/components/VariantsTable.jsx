@@ -1,5 +1,5 @@
 // The live active variants table: sortable, flashing changed cells, at-risk and killed rows marked.
-import { useMemo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { formatCount, formatDuration, formatPercent, secondsSince } from '../format.js';
 import { isAtRisk, rowRatio } from '../performance.js';
 import { ariaSort, nextSort, sortRows } from '../sorting.js';
@@ -44,7 +44,7 @@ export function VariantsTable({ rows, now }) {
         </thead>
         <tbody>
           {sortedRows.map((row) => (
-            <VariantRow key={row.id} row={row} now={now} showKillProbability={showKillProbability} />
+            <VariantRow key={row.id} row={row} age={ageText(row, now)} showKillProbability={showKillProbability} />
           ))}
         </tbody>
       </table>
@@ -58,13 +58,19 @@ function sortArrow(sort, column) {
   return sort.direction === 'asc' ? '▲' : '▼';
 }
 
-// One variant row with data-testid/data-status hooks and flashing live cells.
-function VariantRow({ row, now, showKillProbability }) {
+// The time since a row's post as shown ("12m"), or the server's text when posted_at is unknown.
+function ageText(row, now) {
+  const age = secondsSince(row.posted_at, now);
+  return age === null ? (row.time_since_post ?? '—') : formatDuration(age);
+}
+
+// One variant row with data-testid/data-status hooks and flashing live cells. Memoised: a live update
+// re-renders only the row it changed, and the clock only the rows whose age text moved.
+const VariantRow = memo(function VariantRow({ row, age, showKillProbability }) {
   const ratio = rowRatio(row);
   const killed = row.status === 'killed';
   const atRisk = !killed && isAtRisk(ratio);
   const live = row.live_metrics ?? {};
-  const age = secondsSince(row.posted_at, now);
   const className = ['variant-row', killed && 'variant-row--killed', atRisk && 'variant-row--at-risk'].filter(Boolean).join(' ');
   return (
     <tr className={className} data-testid={`variant-row-${row.id}`} data-status={row.status}>
@@ -81,7 +87,7 @@ function VariantRow({ row, now, showKillProbability }) {
       <td className="num" data-testid={`interactions-${row.id}`} data-value={live.interactions ?? ''}>
         <FlashValue stamp={row.changed?.interactions}>{formatCount(live.interactions)}</FlashValue>
       </td>
-      <td className="num" title={row.posted_at}>{age === null ? (row.time_since_post ?? '—') : formatDuration(age)}</td>
+      <td className="num" title={row.posted_at}>{age}</td>
       {showKillProbability && <td className="num">{formatPercent(row.kill_probability)}</td>}
       <td data-testid={`status-${row.id}`}>
         <FlashValue stamp={row.changed?.status}>
@@ -90,7 +96,7 @@ function VariantRow({ row, now, showKillProbability }) {
       </td>
     </tr>
   );
-}
+});
 
 // The status text of a row: "killed" (with its reason on hover), "at risk", or the server status.
 function StatusBadge({ status, atRisk, killReason }) {

@@ -1,0 +1,82 @@
+// The dashboard socket opened before React: an inline boot script in index.html (startEarlySocket, built in by
+// vite.config.js) connects while the JS bundle still downloads and evaluates, and buffers what the server sends;
+// the Dashboard then renders its first screen from the buffer and adopts the socket. No React here.
+import { applyMessages } from './state.js';
+import { parseMessage } from './connection.js';
+
+export const EARLY_SOCKET_KEY = '__variantDashboardEarlySocket';
+
+// The boot script: picks the persona as App does (valid ?persona=, else the last remembered one), opens its
+// socket and records {personaId, socket, messages (raw frames), consumed, open, closed} in win[EARLY_SOCKET_KEY].
+// Self-contained (no imports, no outer names): vite.config.js inlines its source into index.html.
+export function startEarlySocket(win) {
+  try {
+    var valid = function (id) {
+      return typeof id === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(id);
+    };
+    var personaId = new URLSearchParams(win.location.search).get('persona');
+    if (!valid(personaId)) {
+      personaId = null;
+      try {
+        var remembered = JSON.parse(win.localStorage.getItem('variant-dashboard.personas') || '[]');
+        if (Array.isArray(remembered)) personaId = remembered.filter(valid)[0] || null;
+      } catch (ignored) {
+        personaId = null;
+      }
+    }
+    if (!personaId) return null;
+    var scheme = win.location.protocol === 'https:' ? 'wss:' : 'ws:';
+    var socket = new win.WebSocket(scheme + '//' + win.location.host + '/dashboard/ws/' + encodeURIComponent(personaId));
+    var early = { personaId: personaId, socket: socket, messages: [], consumed: 0, open: false, closed: false };
+    socket.onopen = function () {
+      early.open = true;
+    };
+    socket.onmessage = function (frame) {
+      early.messages.push(frame.data);
+    };
+    socket.onerror = function () {
+      socket.close();
+    };
+    socket.onclose = function () {
+      early.closed = true;
+    };
+    win.__variantDashboardEarlySocket = early;
+    return early;
+  } catch (ignored) {
+    return null;
+  }
+}
+
+// The early socket record of personaId when the boot script opened one and no one adopted it yet, else null.
+export function earlySocketFor(personaId, win = globalThis) {
+  const early = win?.[EARLY_SOCKET_KEY];
+  return early && early.personaId === personaId ? early : null;
+}
+
+// The first state of personaId's dashboard: the buffered messages applied to base (marked as consumed so the
+// adopting hook does not apply them again). Pure in the messages: calling it twice gives the same state.
+export function earlyState(personaId, base, win = globalThis) {
+  const early = earlySocketFor(personaId, win);
+  if (!early || early.messages.length === 0) return base;
+  early.consumed = early.messages.length;
+  return applyMessages(base, early.messages.map(parseMessage).filter(Boolean));
+}
+
+// Hands the early socket over once: {socket, open, pending (parsed messages not yet in the state)}, or null
+// when there is none for personaId or it already closed. Any other persona's early socket is closed.
+export function adoptEarlySocket(personaId, win = globalThis) {
+  const early = win?.[EARLY_SOCKET_KEY];
+  if (!early) return null;
+  delete win[EARLY_SOCKET_KEY];
+  const { socket } = early;
+  socket.onopen = null;
+  socket.onmessage = null;
+  socket.onerror = null;
+  socket.onclose = null;
+  if (early.personaId !== personaId || early.closed || socket.readyState > 1) {
+    if (socket.readyState <= 1) socket.close();
+    return null;
+  }
+  const pending = early.messages.slice(early.consumed).map(parseMessage).filter(Boolean);
+  return { socket, open: early.open || socket.readyState === 1, pending };
+}

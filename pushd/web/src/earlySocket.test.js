@@ -1,0 +1,140 @@
+// Unit tests of the early socket: the boot script's persona and URL, buffering, first state and adoption.
+import { describe, expect, it } from 'vitest';
+import { adoptEarlySocket, earlySocketFor, earlyState, startEarlySocket, EARLY_SOCKET_KEY } from './earlySocket.js';
+import { socketUrl } from './connection.js';
+import { STORAGE_KEY } from './personas.js';
+import { applyMessages, initialState } from './state.js';
+import { initialData, performanceUpdate } from './testFixtures.js';
+
+// A stand-in for the browser WebSocket recording its URL and whether it was closed.
+class FakeSocket {
+  constructor(url) {
+    this.url = url;
+    this.readyState = 0;
+    this.closed = false;
+  }
+
+  close() {
+    this.closed = true;
+    this.readyState = 3;
+  }
+
+  // Test helpers: the server side of the socket.
+  open() {
+    this.readyState = 1;
+    this.onopen?.();
+  }
+
+  receive(message) {
+    this.onmessage?.({ data: JSON.stringify(message) });
+  }
+}
+
+// A window-like object at search (and https when secure) with the given remembered personas.
+function fakeWindow(search, remembered = null, secure = false) {
+  const stored = remembered === null ? null : JSON.stringify(remembered);
+  return {
+    location: { protocol: secure ? 'https:' : 'http:', host: 'localhost:8081', search },
+    localStorage: { getItem: (key) => (key === STORAGE_KEY ? stored : null) },
+    WebSocket: FakeSocket,
+  };
+}
+
+describe('startEarlySocket', () => {
+  it('opens the socket of the URL persona at the address socketUrl gives', () => {
+    const win = fakeWindow('?persona=ai-jesus&x=1');
+    const early = startEarlySocket(win);
+    expect(early.personaId).toBe('ai-jesus');
+    expect(early.socket.url).toBe(socketUrl(win.location, 'ai-jesus', null));
+    expect(win[EARLY_SOCKET_KEY]).toBe(early);
+  });
+
+  it('uses wss on https and escapes like socketUrl', () => {
+    const win = fakeWindow('?persona=a.b_c-1', null, true);
+    expect(startEarlySocket(win).socket.url).toBe(socketUrl(win.location, 'a.b_c-1', null));
+  });
+
+  it('falls back to the last remembered persona, as App does', () => {
+    expect(startEarlySocket(fakeWindow('', ['bad id', 'p2', 'p3'])).personaId).toBe('p2');
+    expect(startEarlySocket(fakeWindow('?persona=%3Cx%3E', ['p2'])).personaId).toBe('p2');
+  });
+
+  it('opens nothing without a persona or with corrupt storage', () => {
+    expect(startEarlySocket(fakeWindow(''))).toBeNull();
+    const corrupt = fakeWindow('');
+    corrupt.localStorage.getItem = () => '{not json';
+    expect(startEarlySocket(corrupt)).toBeNull();
+    expect(corrupt[EARLY_SOCKET_KEY]).toBeUndefined();
+  });
+
+  it('is self-contained, so its source can be inlined into index.html', () => {
+    const inlined = new Function('window', `return (${startEarlySocket.toString()})(window);`);
+    expect(inlined(fakeWindow('?persona=p1')).personaId).toBe('p1');
+  });
+
+  it('buffers frames and records open and close', () => {
+    const early = startEarlySocket(fakeWindow('?persona=p1'));
+    early.socket.open();
+    early.socket.receive(initialData());
+    expect(early.open).toBe(true);
+    expect(early.messages).toHaveLength(1);
+    early.socket.onclose();
+    expect(early.closed).toBe(true);
+  });
+});
+
+describe('earlyState', () => {
+  it('applies the buffered messages of the persona and marks them consumed', () => {
+    const win = fakeWindow('?persona=ai-jesus');
+    const early = startEarlySocket(win);
+    early.socket.receive(initialData());
+    early.socket.receive(performanceUpdate(11, 'v1', 0.07, 70, 1000));
+    const state = earlyState('ai-jesus', initialState(), win);
+    expect(state).toEqual(applyMessages(initialState(), [initialData(), performanceUpdate(11, 'v1', 0.07, 70, 1000)]));
+    expect(state.lastEventId).toBe(11);
+    expect(early.consumed).toBe(2);
+    expect(earlyState('ai-jesus', initialState(), win).lastEventId).toBe(11);
+  });
+
+  it('is the base state for another persona or an empty buffer', () => {
+    const win = fakeWindow('?persona=p1');
+    const base = initialState();
+    expect(earlyState('p1', base, win)).toBe(base);
+    startEarlySocket(win).socket.receive(initialData());
+    expect(earlyState('p2', base, win)).toBe(base);
+    expect(earlySocketFor('p2', win)).toBeNull();
+  });
+});
+
+describe('adoptEarlySocket', () => {
+  it('hands over the open socket once, with the messages not yet in the state', () => {
+    const win = fakeWindow('?persona=p1');
+    const early = startEarlySocket(win);
+    early.socket.open();
+    early.socket.receive(initialData());
+    earlyState('p1', initialState(), win);
+    early.socket.receive(performanceUpdate(11, 'v1', 0.07, 70, 1000));
+    const adopted = adoptEarlySocket('p1', win);
+    expect(adopted.socket).toBe(early.socket);
+    expect(adopted.open).toBe(true);
+    expect(adopted.pending).toEqual([performanceUpdate(11, 'v1', 0.07, 70, 1000)]);
+    expect(early.socket.onmessage).toBeNull();
+    expect(adoptEarlySocket('p1', win)).toBeNull();
+  });
+
+  it('closes the socket of another persona', () => {
+    const win = fakeWindow('?persona=p1');
+    const early = startEarlySocket(win);
+    expect(adoptEarlySocket('p2', win)).toBeNull();
+    expect(early.socket.closed).toBe(true);
+    expect(win[EARLY_SOCKET_KEY]).toBeUndefined();
+  });
+
+  it('gives nothing when the early socket already closed (the hook connects and resumes itself)', () => {
+    const win = fakeWindow('?persona=p1');
+    const early = startEarlySocket(win);
+    early.socket.close();
+    early.socket.onclose();
+    expect(adoptEarlySocket('p1', win)).toBeNull();
+  });
+});
