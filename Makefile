@@ -3,7 +3,7 @@
 PG_CONFIG ?= pg_config
 export PG_CONFIG
 
-.PHONY: all extension pushd web install test demo bench clean
+.PHONY: all extension pushd web install test demo bench fuzz clean
 
 all: extension pushd web
 
@@ -27,6 +27,11 @@ demo:
 
 bench:
 	bench/run.sh
+
+# libFuzzer targets of every pushd parser of outside input; FUZZ_SECONDS (default 60) each.
+fuzz:
+	scripts/deps.sh test
+	$(MAKE) -C pushd fuzz
 
 clean:
 	$(MAKE) -C extension clean

@@ -55,6 +55,33 @@ static const struct opt_def options[] = {
 	{"shutdown-timeout-ms", "PUSHD_SHUTDOWN_TIMEOUT_MS", OPT_INT, F(shutdown_timeout_ms), "1500", 0, 60000,
 	 "on SIGTERM/SIGINT, longest wait for clients to take their close frame"},
 	{"log-level", "PUSHD_LOG_LEVEL", OPT_STR, F(log_level), "info", 0, 0, "debug, info, warn or error"},
+	{"writer-database-url", "WRITER_DATABASE_URL", OPT_STR, F(writer_database_url), "", 0, 0,
+	 "conninfo or URI of the role the ingestion POSTs write with; empty: the --database-url connection"},
+	{"jwt-secret", "PUSHD_JWT_SECRET", OPT_STR, F(jwt_secret), "", 0, 0,
+	 "HS256 shared secret; switches access control on (prefer the file or the variable: flags show in ps)"},
+	{"jwt-secret-file", "PUSHD_JWT_SECRET_FILE", OPT_STR, F(jwt_secret_file), "", 0, 0,
+	 "file holding the HS256 secret (a trailing newline is ignored); switches access control on"},
+	{"jwt-public-key", "PUSHD_JWT_PUBLIC_KEY", OPT_STR, F(jwt_public_key), "", 0, 0,
+	 "PEM public key file: an RSA key accepts RS256/384/512, an EC key the ES algorithm of its curve"},
+	{"jwt-issuer", "PUSHD_JWT_ISSUER", OPT_STR, F(jwt_issuer), "", 0, 0, "required `iss` claim; empty: not checked"},
+	{"jwt-audience", "PUSHD_JWT_AUDIENCE", OPT_STR, F(jwt_audience), "", 0, 0,
+	 "required `aud` claim (a string or one of an array); empty: not checked"},
+	{"jwt-leeway", "PUSHD_JWT_LEEWAY", OPT_INT, F(jwt_leeway), "30", 0, 3600,
+	 "seconds of clock skew allowed on `exp` and `nbf`"},
+	{"max-clients", "PUSHD_MAX_CLIENTS", OPT_INT, F(max_clients), "20000", 0, 1000000,
+	 "WebSocket clients in all; past it upgrades get 503 and open ones are unaffected; 0: no limit"},
+	{"max-conns-per-ip", "PUSHD_MAX_CONNS_PER_IP", OPT_INT, F(max_conns_per_ip), "64", 0, 1000000,
+	 "open WebSockets per client IP; past it upgrades get 429; 0: no limit"},
+	{"conn-rate", "PUSHD_CONN_RATE", OPT_INT, F(conn_rate), "10", 0, 1000000,
+	 "new WebSockets per second per client IP, bursts of twice that; excess upgrades get 429; 0: no limit"},
+	{"http-rate", "PUSHD_HTTP_RATE", OPT_INT, F(http_rate), "50", 0, 1000000,
+	 "HTTP requests per second per client IP, bursts of twice that; excess gets 429; 0: no limit"},
+	{"ws-msg-rate", "PUSHD_WS_MSG_RATE", OPT_INT, F(ws_msg_rate), "20", 0, 1000000,
+	 "client WebSocket messages per second per client IP, bursts of twice that; excess closes with 4029; 0: no limit"},
+	{"allowed-origins", "PUSHD_ALLOWED_ORIGINS", OPT_STR, F(allowed_origins), "", 0, 0,
+	 "comma list of origins (https://host[:port]) allowed to open WebSockets and read the REST API; empty: any"},
+	{"tls-cert", "PUSHD_TLS_CERT", OPT_STR, F(tls_cert), "", 0, 0, "PEM certificate (chain) file; with --tls-key serves https and wss only"},
+	{"tls-key", "PUSHD_TLS_KEY", OPT_STR, F(tls_key), "", 0, 0, "PEM private key file of --tls-cert"},
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -153,6 +180,25 @@ static void build_long_options(struct option *longopts)
 	longopts[N_OPTIONS + 2] = (struct option){NULL, 0, NULL, 0};
 }
 
+/* Checks the options that depend on each other; returns 0 or -1 with a message. */
+static int config_check(const struct config *cfg)
+{
+	int jwt_keys = (*cfg->jwt_secret != 0) + (*cfg->jwt_secret_file != 0) + (*cfg->jwt_public_key != 0);
+	const char *error = NULL;
+
+	if (cfg->reconnect_max_ms < cfg->reconnect_min_ms)
+		error = "--reconnect-max-ms < --reconnect-min-ms";
+	else if (cfg->ping_timeout <= cfg->ping_interval)
+		error = "--ping-timeout <= --ping-interval";
+	else if (!*cfg->tls_cert != !*cfg->tls_key)
+		error = "--tls-cert and --tls-key go together";
+	else if (jwt_keys > 1)
+		error = "give only one of --jwt-secret, --jwt-secret-file and --jwt-public-key";
+	if (error)
+		fprintf(stderr, "pushd: %s\n", error);
+	return error ? -1 : 0;
+}
+
 int config_load(struct config *cfg, int argc, char **argv)
 {
 	struct option longopts[N_OPTIONS + 3];
@@ -172,11 +218,11 @@ int config_load(struct config *cfg, int argc, char **argv)
 			return -1;
 		}
 	}
-	if (optind < argc || cfg->reconnect_max_ms < cfg->reconnect_min_ms || cfg->ping_timeout <= cfg->ping_interval) {
-		fprintf(stderr, "pushd: unexpected argument, reconnect-max-ms < reconnect-min-ms or ping-timeout <= ping-interval\n");
+	if (optind < argc) {
+		fprintf(stderr, "pushd: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
-	return 0;
+	return config_check(cfg);
 }
 
 void config_free(struct config *cfg)

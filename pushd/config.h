@@ -23,6 +23,21 @@ struct config {
 	int connect_timeout_ms;
 	int shutdown_timeout_ms;
 	char *log_level;
+	char *writer_database_url; /* ingestion connection; empty: database_url */
+	char *jwt_secret;          /* HS256 key; any of the three jwt keys switches access control on */
+	char *jwt_secret_file;
+	char *jwt_public_key;      /* PEM file: RS256 (RSA) or ES256 (P-256) */
+	char *jwt_issuer;          /* required iss when set */
+	char *jwt_audience;        /* required aud when set */
+	int jwt_leeway;            /* seconds of clock skew allowed on exp and nbf */
+	int max_clients;           /* WebSocket clients in all; 0: no limit */
+	int max_conns_per_ip;      /* open WebSockets per client IP; 0: no limit */
+	int conn_rate;             /* new WebSockets per second per IP (burst twice that); 0: no limit */
+	int http_rate;             /* HTTP requests per second per IP (burst twice that); 0: no limit */
+	int ws_msg_rate;           /* client WebSocket messages per second per IP (burst twice that); 0: no limit */
+	char *allowed_origins;     /* comma list for WebSocket upgrades and CORS; empty: any origin */
+	char *tls_cert;            /* PEM certificate chain; with tls_key serves https and wss */
+	char *tls_key;
 };
 
 /* Fills cfg from defaults, environment and argv; returns 0 to run, 1 to exit 0, -1 on error. */

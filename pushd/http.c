@@ -8,11 +8,15 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 
+#include "auth.h"
+#include "cors.h"
+#include "ratelimit.h"
 #include "log.h"
 #include "metrics.h"
 #include "msg.h"
 #include "persona.h"
 #include "pg.h"
+#include "url.h"
 
 struct http_req {
 	struct lws *wsi;
@@ -23,6 +27,7 @@ struct http_req {
 	const char *content_type;
 	struct msg *body;       /* the response, with LWS_PRE headroom */
 	struct pg_query *q;
+	char *token;            /* with access control: the request's token, NULL when it has none */
 	char *post;             /* request body being read */
 	size_t post_len;
 	int post_too_big;
@@ -144,10 +149,11 @@ static void post_done(void *owner, PGresult *res)
 	http_respond(r, HTTP_STATUS_OK, "application/json", json_body(ok));
 }
 
-/* Submits a query for the request, or answers 503 when the database is unavailable. */
+/* Submits a query for the request (ingestion on the writer connections), or answers 503 when the database is
+ * unavailable. */
 static void http_query(struct http_req *r, const char *sql, int nparams, const char *const *params, pg_result_fn fn)
 {
-	r->q = pg_submit(sql, nparams, params, fn, r);
+	r->q = (r->post_sql ? pg_submit_writer : pg_submit)(sql, nparams, params, fn, r);
 	if (!r->q)
 		http_error(r, HTTP_STATUS_SERVICE_UNAVAILABLE, "database unavailable");
 }
@@ -181,64 +187,85 @@ static int http_local(struct http_req *r)
 	return 1;
 }
 
-/* Matches prefix{persona_id}suffix; returns the persona id length, 0 when the path does not match. */
-static size_t match_persona_path(const char *path, const struct get_route *route)
+/* Routes a GET path to an API route: its index, or -1; persona gets the id, empty when invalid. */
+int http_get_route(const char *path, char *persona)
 {
-	size_t plen = strlen(route->prefix), slen = strlen(route->suffix), len = strlen(path);
-	if (len <= plen + slen || strncmp(path, route->prefix, plen) || strcmp(path + len - slen, route->suffix))
+	for (size_t i = 0; i < sizeof(get_routes) / sizeof(get_routes[0]); i++) {
+		size_t idlen = url_persona_match(path, get_routes[i].prefix, get_routes[i].suffix);
+		if (!idlen)
+			continue;
+		const char *id = path + strlen(get_routes[i].prefix);
+		snprintf(persona, PERSONA_ID_MAX + 1, "%.*s", persona_id_valid(id, idlen) ? (int)idlen : 0, id);
+		return (int)i;
+	}
+	return -1;
+}
+
+/* With access control, checks the request's token for persona (and the write scope when write is 1);
+ * answers 401/403 and returns 1 when refused, 0 when the request may proceed. */
+static int http_auth_refused(struct http_req *r, const char *persona, int write)
+{
+	const char *why = NULL;
+	int status = auth_enabled() ? auth_check(r->token, persona, write, NULL, &why) : 0;
+	if (!status)
 		return 0;
-	return len - plen - slen;
+	metrics_inc(M_AUTH_REFUSED);
+	log_event(LOG_INFO, "auth_refused", NULL, r->ip, json_pack("{s:s,s:i,s:s}", "path", r->path, "status", status,
+								    "reason", why));
+	http_error(r, status, why);
+	return 1;
 }
 
 /* Routes a GET request. */
 static void http_get(struct http_req *r)
 {
+	char persona[PERSONA_ID_MAX + 1];
 	if (http_local(r))
 		return;
-	for (size_t i = 0; i < sizeof(get_routes) / sizeof(get_routes[0]); i++) {
-		const struct get_route *route = &get_routes[i];
-		size_t idlen = match_persona_path(r->path, route);
-		if (!idlen)
-			continue;
-		char persona[PERSONA_ID_MAX + 1];
-		r->endpoint = route->endpoint;
-		if (!persona_id_valid(r->path + strlen(route->prefix), idlen)) {
-			http_error(r, HTTP_STATUS_BAD_REQUEST, "invalid persona id");
-			return;
-		}
-		snprintf(persona, sizeof(persona), "%.*s", (int)idlen, r->path + strlen(route->prefix));
+	int i = http_get_route(r->path, persona);
+	r->endpoint = i < 0 ? "not_found" : get_routes[i].endpoint;
+	if (i < 0) {
+		http_error(r, HTTP_STATUS_NOT_FOUND, "not found");
+	} else if (!*persona) {
+		http_error(r, HTTP_STATUS_BAD_REQUEST, "invalid persona id");
+	} else if (!http_auth_refused(r, persona, 0)) {
 		const char *params[] = {persona};
-		http_query(r, route->sql, 1, params, get_done);
-		return;
+		http_query(r, get_routes[i].sql, 1, params, get_done);
 	}
-	r->endpoint = "not_found";
-	http_error(r, HTTP_STATUS_NOT_FOUND, "not found");
 }
 
 /* Calls the ingestion function with variant_id and the other keys of the body as jsonb. */
+static void http_post_call(struct http_req *r, json_t *body)
+{
+	json_t *variant = json_object_get(body, "variant_id");
+	if (!json_is_string(variant)) {
+		http_error(r, HTTP_STATUS_BAD_REQUEST, "variant_id must be a string");
+		return;
+	}
+	char *variant_id = strdup(json_string_value(variant));
+	json_object_del(body, "variant_id");
+	char *data = json_dumps(body, JSON_COMPACT);
+	const char *params[] = {variant_id, data};
+	if (variant_id && data)
+		http_query(r, r->post_sql, 2, params, post_done);
+	else
+		http_error(r, HTTP_STATUS_INTERNAL_SERVER_ERROR, "out of memory");
+	free(variant_id);
+	free(data);
+}
+
+/* A complete POST body: size, JSON shape and token checks, then the ingestion call. */
 static void http_post_body(struct http_req *r)
 {
 	json_t *body = r->post_too_big ? NULL : json_loadb(r->post ? r->post : "", r->post_len, 0, NULL);
-	json_t *variant = json_object_get(body, "variant_id");
+	const char *persona = json_string_value(json_object_get(body, "persona_id")); /* what the token must cover */
 
 	if (r->post_too_big)
 		http_error(r, HTTP_STATUS_REQ_ENTITY_TOO_LARGE, "body too large");
 	else if (!json_is_object(body))
 		http_error(r, HTTP_STATUS_BAD_REQUEST, "body must be a JSON object");
-	else if (!json_is_string(variant))
-		http_error(r, HTTP_STATUS_BAD_REQUEST, "variant_id must be a string");
-	else {
-		char *variant_id = strdup(json_string_value(variant));
-		json_object_del(body, "variant_id");
-		char *data = json_dumps(body, JSON_COMPACT);
-		const char *params[] = {variant_id, data};
-		if (variant_id && data)
-			http_query(r, r->post_sql, 2, params, post_done);
-		else
-			http_error(r, HTTP_STATUS_INTERNAL_SERVER_ERROR, "out of memory");
-		free(variant_id);
-		free(data);
-	}
+	else if (!http_auth_refused(r, persona ? persona : "", 1))
+		http_post_call(r, body);
 	json_decref(body);
 }
 
@@ -280,6 +307,18 @@ static int http_post(struct http_req *r)
 	return 1;
 }
 
+/* Answers a CORS preflight: 204 with the allowed methods and headers, 403 for an origin not allowed. */
+static void http_preflight(struct http_req *r)
+{
+	r->endpoint = "preflight";
+	if (cors_request_allowed(r->wsi)) {
+		http_respond(r, HTTP_STATUS_NO_CONTENT, "text/plain", msg_new("", 0, 0, 0));
+		return;
+	}
+	metrics_inc(M_ORIGIN_REFUSED);
+	http_error(r, HTTP_STATUS_FORBIDDEN, "origin not allowed");
+}
+
 /* Frees a request, cancelling its query. */
 static void http_req_free(struct http_req **slot)
 {
@@ -289,6 +328,7 @@ static void http_req_free(struct http_req **slot)
 	pg_cancel(r->q);
 	msg_unref(r->body);
 	free(r->post);
+	free(r->token);
 	free(r);
 	*slot = NULL;
 }
@@ -306,24 +346,34 @@ static int http_start(struct lws *wsi, struct http_req **slot, const char *uri)
 	r->endpoint = "unknown";
 	snprintf(r->path, sizeof(r->path), "%s", uri);
 	lws_get_peer_simple(wsi, r->ip, sizeof(r->ip));
+	if (auth_enabled() && (r->token = malloc(AUTH_TOKEN_MAX)) && !auth_request_token(wsi, r->token)) {
+		free(r->token); /* kept while the headers are at hand: a POST checks it once its body is in */
+		r->token = NULL;
+	}
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI))
 		http_post(r);
 	else if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI))
 		http_get(r);
+	else if (lws_hdr_total_length(wsi, WSI_TOKEN_OPTIONS_URI))
+		http_preflight(r);
 	else
 		http_error(r, HTTP_STATUS_METHOD_NOT_ALLOWED, "method not allowed");
 	return 0;
 }
 
-/* Writes the status line and headers of a response. */
+/* Writes the status line and headers of a response; a 204 is a CORS preflight answer. */
 static int http_write_headers(struct lws *wsi, int status, const char *content_type, size_t len)
 {
-	unsigned char buf[LWS_PRE + 512], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof(buf) - 1;
+	unsigned char buf[LWS_PRE + 1024], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof(buf) - 1;
 	if (lws_add_http_common_headers(wsi, (unsigned)status, content_type, len, &p, end) ||
-	    lws_add_http_header_by_name(wsi, (const unsigned char *)"access-control-allow-origin:",
-					(const unsigned char *)"*", 1, &p, end) ||
+	    cors_add_headers(wsi, status == HTTP_STATUS_NO_CONTENT, &p, end) ||
 	    lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
-					(const unsigned char *)"no-store", 8, &p, end))
+					(const unsigned char *)"no-store", 8, &p, end) ||
+	    (status == HTTP_STATUS_UNAUTHORIZED &&
+	     lws_add_http_header_by_name(wsi, (const unsigned char *)"www-authenticate:",
+					 (const unsigned char *)"Bearer", 6, &p, end)) ||
+	    (status == 429 && lws_add_http_header_by_name(wsi, (const unsigned char *)"retry-after:",
+							  (const unsigned char *)"1", 1, &p, end)))
 		return -1;
 	return lws_finalize_write_http_header(wsi, start, &p, end) ? -1 : 0;
 }
@@ -354,6 +404,18 @@ void http_refuse(struct lws *wsi, int status, const char *message)
 	if (body && !http_write_headers(wsi, status, "application/json", body->len))
 		lws_write(wsi, msg_text(body), body->len, LWS_WRITE_HTTP_FINAL);
 	msg_unref(body);
+}
+
+/* Every HTTP request (static files included) spends a token of --http-rate; without one it gets 429. */
+int http_filter(struct lws *wsi)
+{
+	char ip[48];
+	lws_get_peer_simple(wsi, ip, sizeof(ip));
+	if (limits_allow(ip, LIMIT_HTTP))
+		return 0;
+	metrics_request("rate_limited", 429);
+	http_refuse(wsi, 429, "too many requests");
+	return -1;
 }
 
 /* HTTP callbacks of the dashboard protocol. */

@@ -5,6 +5,7 @@
 #include <libwebsockets.h>
 
 #include "config.h"
+#include "persona.h"
 
 struct http_req;
 
@@ -12,6 +13,11 @@ struct http_req;
 void http_init(const struct config *cfg);
 /* Answers a request at once with {"error":message} (used to refuse WebSocket upgrades). */
 void http_refuse(struct lws *wsi, int status, const char *message);
+/* Routes a GET path to an API route: its index, or -1; persona (PERSONA_ID_MAX + 1 bytes) gets the id,
+ * empty when invalid. */
+int http_get_route(const char *path, char *persona);
+/* FILTER_HTTP_CONNECTION: --http-rate per client IP; returns -1 after answering 429, else 0. */
+int http_filter(struct lws *wsi);
 /* HTTP callbacks of the dashboard protocol; *slot is the per-session request state. */
 int http_callback(struct lws *wsi, enum lws_callback_reasons reason, struct http_req **slot, void *in, size_t len);
 

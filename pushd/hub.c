@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "metrics.h"
+#include "notify.h"
 #include "pg.h"
 #include "ring.h"
 
@@ -441,23 +442,6 @@ void hub_for_each_client(void (*fn)(struct ws_client *c))
 				fn(c);
 }
 
-/* Encodes one parsed notification, or returns NULL for a truncated or malformed one. */
-static struct msg *notification_msg(json_t *root, const char **persona_id, int *truncated)
-{
-	json_t *data = json_object_get(root, "data");
-	json_int_t event_id = json_integer_value(json_object_get(root, "event_id"));
-	const char *created_at = json_string_value(json_object_get(root, "created_at"));
-
-	*persona_id = json_string_value(json_object_get(root, "persona_id"));
-	*truncated = json_is_true(json_object_get(root, "truncated"));
-	if (*truncated || !*persona_id || event_id <= 0 || !created_at || !json_is_object(data))
-		return NULL;
-	char *data_text = json_dumps(data, JSON_COMPACT);
-	struct msg *m = data_text ? msg_variant_update(event_id, created_at, data_text) : NULL;
-	free(data_text);
-	return m;
-}
-
 /* Routes one event into its persona's ring, holding it while the ring may have a gap. */
 static void persona_receive(struct persona *p, struct msg *m)
 {
@@ -478,26 +462,24 @@ static void persona_receive(struct persona *p, struct msg *m)
 void hub_on_notify(const char *payload)
 {
 	double start = now_mono();
-	const char *persona_id;
-	int truncated;
-	json_t *root = json_loads(payload, 0, NULL);
-	struct msg *m = root ? notification_msg(root, &persona_id, &truncated) : NULL;
-	struct persona *p = root && persona_id ? persona_find(persona_id) : NULL;
+	struct notification n;
+	json_t *root = notify_parse(payload, strlen(payload), &n);
+	struct persona *p = n.persona_id ? persona_find(n.persona_id) : NULL;
 
 	metrics_inc(M_EVENTS_RECEIVED);
-	if (root && truncated) {
+	if (n.truncated) {
 		metrics_inc(M_EVENTS_TRUNCATED);
 		if (p) {
 			p->needs_catchup = 1;
 			persona_advance(p);
 		}
-	} else if (!m) {
+	} else if (!n.m) {
 		log_event(LOG_WARN, "bad_notification", NULL, NULL, json_pack("{s:s}", "payload", payload));
 	}
-	if (m && p)
-		persona_receive(p, m);
+	if (n.m && p)
+		persona_receive(p, n.m);
 	else
-		msg_unref(m);
+		msg_unref(n.m);
 	json_decref(root);
 	metrics_observe(H_PROCESSING, now_mono() - start);
 }

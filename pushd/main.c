@@ -7,9 +7,12 @@
 
 #include <libwebsockets.h>
 
+#include "auth.h"
 #include "config.h"
+#include "cors.h"
 #include "http.h"
 #include "hub.h"
+#include "ratelimit.h"
 #include "log.h"
 #include "metrics.h"
 #include "pg.h"
@@ -85,6 +88,8 @@ static int dashboard_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		if (reason == LWS_CALLBACK_CLOSED && stopping && !ws_open_count())
 			end_loop();
 		return rc;
+	case LWS_CALLBACK_FILTER_HTTP_CONNECTION:
+		return http_filter(wsi);
 	case LWS_CALLBACK_HTTP:
 	case LWS_CALLBACK_HTTP_BODY:
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
@@ -120,7 +125,7 @@ static int raise_fd_limit(void)
 	return (int)(rl.rlim_cur < MAX_FDS ? rl.rlim_cur : MAX_FDS);
 }
 
-/* Creates the lws context: one vhost, the dashboard mount, ping/pong liveness. */
+/* Creates the lws context: one vhost (TLS with --tls-cert), the dashboard mount, ping/pong liveness. */
 static struct lws_context *create_context(struct config *cfg, struct lws_http_mount *mount, lws_retry_bo_t *retry)
 {
 	struct lws_context_creation_info info;
@@ -140,6 +145,12 @@ static struct lws_context *create_context(struct config *cfg, struct lws_http_mo
 	info.retry_and_idle_policy = retry;
 	info.fd_limit_per_thread = (unsigned)raise_fd_limit();
 	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_DISABLE_IPV6;
+	if (*cfg->tls_cert) {
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		info.ssl_cert_filepath = cfg->tls_cert;
+		info.ssl_private_key_filepath = cfg->tls_key;
+		info.alpn = "http/1.1"; /* no HTTP/2: WebSockets and the REST API stay on HTTP/1.1 */
+	}
 	info.user = cfg;
 	return lws_create_context(&info);
 }
@@ -160,6 +171,7 @@ static int start_modules(struct config *cfg)
 {
 	static const struct pg_events events = {hub_on_notify, hub_on_listen_up, hub_on_listen_down, hub_on_pool_ready};
 	http_init(cfg);
+	limits_init(cfg);
 	if (ws_init(cfg) || hub_init(context, cfg))
 		return -1;
 	return pg_start(context, lws_get_vhost_by_name(context, "default"), cfg, &events);
@@ -173,7 +185,8 @@ int main(int argc, char **argv)
 	lws_retry_bo_t retry;
 	int rc = config_load(&cfg, argc, argv);
 
-	if (rc || log_set_level(cfg.log_level)) {
+	if (rc || log_set_level(cfg.log_level) || auth_init(&cfg) || cors_init(&cfg)) {
+		cors_free();
 		config_free(&cfg);
 		return rc > 0 ? 0 : 2;
 	}
@@ -198,6 +211,9 @@ int main(int argc, char **argv)
 	hub_free();
 	ws_free();
 	metrics_free();
+	limits_free();
+	cors_free();
+	auth_free();
 	log_event(LOG_INFO, "stopped", NULL, NULL, NULL);
 	config_free(&cfg);
 	return rc;

@@ -34,6 +34,13 @@ static const char *const counter_names[M_COUNTER_COUNT][2] = {
 	{"dashboard_db_reconnects_total", "Database connections lost and re-established"},
 	{"dashboard_ws_bad_messages_total", "Invalid client messages answered with an error"},
 	{"dashboard_ws_connections_total", "WebSocket connections accepted"},
+	{"dashboard_rate_limited_requests_total", "HTTP requests answered 429 (--http-rate)"},
+	{"dashboard_rate_limited_connections_total", "WebSocket upgrades answered 429 (--max-conns-per-ip, --conn-rate)"},
+	{"dashboard_rate_limited_messages_total", "WebSockets closed with 4029 (--ws-msg-rate)"},
+	{"dashboard_max_clients_refused_total", "WebSocket upgrades answered 503 (--max-clients)"},
+	{"dashboard_origin_refused_total", "WebSocket upgrades and CORS preflights from an origin not allowed"},
+	{"dashboard_auth_refused_total", "Requests and WebSocket upgrades answered 401 or 403"},
+	{"dashboard_auth_expired_total", "WebSockets closed with 4001 when their token expired"},
 };
 
 static const char *const gauge_names[G_GAUGE_COUNT][2] = {

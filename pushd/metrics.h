@@ -14,6 +14,13 @@ enum counter {
 	M_DB_RECONNECTS,        /* database connections lost and re-established */
 	M_WS_BAD_MESSAGES,      /* invalid client messages answered with an error */
 	M_WS_CONNECTIONS_TOTAL, /* WebSocket connections accepted */
+	M_LIMITED_REQUESTS,     /* HTTP requests answered 429 by --http-rate */
+	M_LIMITED_CONNECTIONS,  /* WebSocket upgrades answered 429 by --max-conns-per-ip or --conn-rate */
+	M_LIMITED_MESSAGES,     /* WebSockets closed 4029 by --ws-msg-rate */
+	M_MAX_CLIENTS_REFUSED,  /* WebSocket upgrades answered 503 by --max-clients */
+	M_ORIGIN_REFUSED,       /* WebSocket upgrades and preflights refused by --allowed-origins */
+	M_AUTH_REFUSED,         /* requests and upgrades answered 401 or 403 */
+	M_AUTH_EXPIRED,         /* WebSockets closed 4001 when their token expired */
 	M_COUNTER_COUNT
 };
 

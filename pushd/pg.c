@@ -22,6 +22,7 @@ struct pgc {
 	int fd;                      /* the libpq socket the wsi watches */
 	enum pgc_state state;
 	int is_listener;
+	int is_writer;               /* connects with --writer-database-url and runs the ingestion calls */
 	int want_write;              /* while connecting: PQconnectPoll asked for POLLOUT */
 	struct pg_query *current;
 	PGresult *result;            /* first result of the current query */
@@ -34,6 +35,7 @@ struct pg_query {
 	struct pg_query *next;
 	const char *sql;             /* a string literal */
 	int nparams;
+	int write;                   /* an ingestion call: for a writer connection when there is one */
 	char **params;
 	pg_result_fn fn;             /* NULL once cancelled */
 	void *owner;
@@ -46,8 +48,9 @@ static struct {
 	const struct config *cfg;
 	struct pg_events ev;
 	struct pgc listener;
-	struct pgc *pool;
+	struct pgc *pool;            /* npool readers, then the writer when --writer-database-url is set */
 	int npool;
+	int has_writer;
 	struct pg_query *head, *tail;
 	int queued;
 	int stopping;
@@ -123,13 +126,31 @@ static void pgc_flush(struct pgc *c)
 		pgc_want_writable(c);
 }
 
-/* 1 when at least one query connection can take queries now or soon. */
-static int pool_is_up(void)
+/* 1 when a query connection of the role that runs write (or read) queries can take them now or soon. */
+static int pool_is_up(int write)
 {
 	for (int i = 0; i < pg.npool; i++)
-		if (pg.pool[i].state >= PGC_IDLE)
+		if (pg.pool[i].state >= PGC_IDLE && pg.pool[i].is_writer == (write && pg.has_writer))
 			return 1;
 	return 0;
+}
+
+/* Unlinks and returns the first queued query connection c may run, or NULL. */
+static struct pg_query *queue_take(const struct pgc *c)
+{
+	struct pg_query **link = &pg.head, *prev = NULL;
+	while (*link && c->is_writer != ((*link)->write && pg.has_writer)) {
+		prev = *link;
+		link = &(*link)->next;
+	}
+	struct pg_query *q = *link;
+	if (!q)
+		return NULL;
+	*link = q->next;
+	if (pg.tail == q)
+		pg.tail = prev;
+	pg.queued--;
+	return q;
 }
 
 /* Sends a query on an idle pool connection. */
@@ -151,14 +172,9 @@ static void dispatch_cb(lws_sorted_usec_list_t *sul)
 	(void)sul;
 	for (int i = 0; i < pg.npool && pg.head; i++) {
 		struct pgc *c = &pg.pool[i];
-		if (c->state != PGC_IDLE)
-			continue;
-		struct pg_query *q = pg.head;
-		pg.head = q->next;
-		if (!pg.head)
-			pg.tail = NULL;
-		pg.queued--;
-		pgc_send(c, q);
+		struct pg_query *q = c->state == PGC_IDLE ? queue_take(c) : NULL;
+		if (q)
+			pgc_send(c, q);
 	}
 }
 
@@ -169,18 +185,15 @@ static void dispatch_soon(void)
 		lws_sul_schedule(pg.ctx, 0, &pg.dispatch_timer, dispatch_cb, 1);
 }
 
-/* Fails every queued query: no connection is left to run them. */
-static void fail_queue(void)
+/* Fails the queued queries connection c would run: none of its role is left to run them. */
+static void fail_queue(const struct pgc *c)
 {
 	struct pg_query *q;
-	while ((q = pg.head)) {
-		pg.head = q->next;
-		pg.queued--;
+	while ((q = queue_take(c))) {
 		if (q->fn && !pg.stopping)
 			q->fn(q->owner, NULL);
 		query_free(q);
 	}
-	pg.tail = NULL;
 }
 
 /* Finishes the current query: the LISTEN setup, or a pool query whose owner gets the result. */
@@ -238,13 +251,28 @@ static void pgc_readable(struct pgc *c)
 	}
 }
 
+/* Warns once per role (reader, writer) when pushd connected as a superuser: it needs far less. */
+static void pgc_check_role(const struct pgc *c)
+{
+	static int warned[2];
+	const char *super = PQparameterStatus(c->conn, "is_superuser");
+	if (!super || strcmp(super, "on") || warned[c->is_writer])
+		return;
+	warned[c->is_writer] = 1;
+	log_event(LOG_WARN, "db_superuser", NULL, NULL,
+		  json_pack("{s:s,s:s,s:s}", "role", c->is_writer ? "writer" : "reader", "user", PQuser(c->conn), "hint",
+			    "connect as a role with only the grants pushd needs"));
+}
+
 /* The connection is established: LISTEN on the listener, take queries on the pool. */
 static void pgc_connected(struct pgc *c)
 {
 	lws_sul_cancel(&c->timer);
 	PQsetnonblocking(c->conn, 1);
 	c->backoff_ms = (unsigned)pg.cfg->reconnect_min_ms;
-	log_event(LOG_INFO, "db_connected", NULL, NULL, json_pack("{s:b}", "listener", c->is_listener));
+	log_event(LOG_INFO, "db_connected", NULL, NULL, json_pack("{s:b,s:b}", "listener", c->is_listener, "writer",
+								    c->is_writer));
+	pgc_check_role(c);
 	if (c->is_listener) {
 		c->state = PGC_SETUP;
 		if (!PQsendQuery(c->conn, "LISTEN variant_dashboard"))
@@ -306,8 +334,9 @@ static void pgc_timer_cb(lws_sorted_usec_list_t *sul)
 static void pgc_connect(struct pgc *c)
 {
 	const char *keys[] = {"dbname", "application_name", NULL};
-	const char *vals[] = {*pg.cfg->database_url ? pg.cfg->database_url : NULL,
-			      c->is_listener ? "pushd-listen" : "pushd", NULL};
+	const char *url = c->is_writer ? pg.cfg->writer_database_url : pg.cfg->database_url;
+	const char *vals[] = {*url ? url : NULL, c->is_listener ? "pushd-listen" : c->is_writer ? "pushd-writer" : "pushd",
+			      NULL};
 
 	c->conn = PQconnectStartParams(keys, vals, 1);
 	c->state = PGC_CONNECTING;
@@ -327,8 +356,8 @@ static void pgc_report_loss(struct pgc *c, int was_up)
 		metrics_gauge_set(G_DB_LISTEN_UP, 0);
 		pg.ev.listen_down();
 	}
-	if (!c->is_listener && !pool_is_up())
-		fail_queue();
+	if (!c->is_listener && !pool_is_up(c->is_writer))
+		fail_queue(c);
 }
 
 /* Drops a broken connection, fails its query and schedules a reconnect with capped backoff. */
@@ -371,11 +400,13 @@ int pg_start(struct lws_context *ctx, struct lws_vhost *vh, const struct config 
 	pg.vh = vh;
 	pg.cfg = cfg;
 	pg.ev = *ev;
-	pg.npool = cfg->db_pool;
+	pg.has_writer = *cfg->writer_database_url && strcmp(cfg->writer_database_url, cfg->database_url);
+	pg.npool = cfg->db_pool + pg.has_writer;
 	pg.pool = calloc((size_t)pg.npool, sizeof(*pg.pool));
 	if (!pg.pool)
 		return -1;
 	pg.listener.is_listener = 1;
+	pg.pool[pg.npool - 1].is_writer = pg.has_writer;
 	for (int i = -1; i < pg.npool; i++) {
 		struct pgc *c = i < 0 ? &pg.listener : &pg.pool[i];
 		c->fd = -1;
@@ -399,10 +430,11 @@ static char **copy_params(int nparams, const char *const *params)
 	return copy;
 }
 
-/* Queues a parameterised query; NULL when no connection is up or the queue is full. */
-struct pg_query *pg_submit(const char *sql, int nparams, const char *const *params, pg_result_fn fn, void *owner)
+/* Queues a parameterised query for the readers or the writer; NULL when none is up or the queue is full. */
+static struct pg_query *submit(int write, const char *sql, int nparams, const char *const *params, pg_result_fn fn,
+			       void *owner)
 {
-	if (pg.stopping || !pool_is_up() || pg.queued >= pg.cfg->max_queued_queries)
+	if (pg.stopping || !pool_is_up(write) || pg.queued >= pg.cfg->max_queued_queries)
 		return NULL;
 	struct pg_query *q = calloc(1, sizeof(*q));
 	if (!q || !(q->params = copy_params(nparams, params))) {
@@ -411,6 +443,7 @@ struct pg_query *pg_submit(const char *sql, int nparams, const char *const *para
 	}
 	q->sql = sql;
 	q->nparams = nparams;
+	q->write = write;
 	q->fn = fn;
 	q->owner = owner;
 	if (pg.tail)
@@ -421,6 +454,19 @@ struct pg_query *pg_submit(const char *sql, int nparams, const char *const *para
 	pg.queued++;
 	dispatch_soon();
 	return q;
+}
+
+/* Queues a parameterised read query. */
+struct pg_query *pg_submit(const char *sql, int nparams, const char *const *params, pg_result_fn fn, void *owner)
+{
+	return submit(0, sql, nparams, params, fn, owner);
+}
+
+/* Queues a parameterised ingestion call. */
+struct pg_query *pg_submit_writer(const char *sql, int nparams, const char *const *params, pg_result_fn fn,
+				  void *owner)
+{
+	return submit(1, sql, nparams, params, fn, owner);
 }
 
 /* Forgets a query: unlinked when still queued, muted when already running. */
@@ -474,7 +520,11 @@ void pg_free(void)
 		PQclear(c->result);
 		PQfinish(c->conn);
 	}
-	fail_queue();
+	while (pg.head) {
+		struct pg_query *q = pg.head;
+		pg.head = q->next;
+		query_free(q);
+	}
 	free(pg.pool);
 	memset(&pg, 0, sizeof(pg));
 }

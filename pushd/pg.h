@@ -23,6 +23,9 @@ struct pg_query;
 int pg_start(struct lws_context *ctx, struct lws_vhost *vh, const struct config *cfg, const struct pg_events *ev);
 /* Queues a parameterised query; fn is called later, never from inside pg_submit. NULL: database unavailable. */
 struct pg_query *pg_submit(const char *sql, int nparams, const char *const *params, pg_result_fn fn, void *owner);
+/* pg_submit for the ingestion calls: they run on the --writer-database-url connection when it is set. */
+struct pg_query *pg_submit_writer(const char *sql, int nparams, const char *const *params, pg_result_fn fn,
+				  void *owner);
 /* Forgets a query: its callback will not be called. */
 void pg_cancel(struct pg_query *q);
 /* 1 while LISTEN is active. */

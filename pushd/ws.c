@@ -5,10 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
+#include "clientmsg.h"
+#include "cors.h"
 #include "http.h"
 #include "hub.h"
+#include "ratelimit.h"
 #include "log.h"
 #include "metrics.h"
+#include "url.h"
 
 #define WS_PREFIX "/dashboard/ws/"
 #define MAX_CONTROL_QUEUE 64
@@ -41,36 +46,22 @@ void ws_free(void)
 void ws_wake(struct ws_client *c) { lws_callback_on_writable(c->wsi); }
 
 /* Extracts and checks the persona id of an upgrade request; returns 0, or the HTTP status to refuse with. */
-static int ws_path_persona(struct lws *wsi, char *persona, size_t size)
+static int ws_path_persona(struct lws *wsi, char *persona)
 {
 	char uri[256];
 	int n = lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI);
-	size_t prefix = strlen(WS_PREFIX);
-	if (n < 0 || strncmp(uri, WS_PREFIX, prefix))
-		return HTTP_STATUS_NOT_FOUND;
-	if (!persona_id_valid(uri + prefix, (size_t)n - prefix))
-		return HTTP_STATUS_BAD_REQUEST;
-	size_t len = (size_t)n - prefix; /* at most PERSONA_ID_MAX, checked above */
-	if (len >= size)
-		return HTTP_STATUS_BAD_REQUEST;
-	memcpy(persona, uri + prefix, len);
-	persona[len] = '\0';
-	return 0;
+	int rc = n < 0 ? URL_NOT_FOUND : url_ws_persona(uri, (size_t)n, WS_PREFIX, persona);
+	return rc == URL_OK ? 0 : rc == URL_NOT_FOUND ? HTTP_STATUS_NOT_FOUND : HTTP_STATUS_BAD_REQUEST;
 }
 
 /* Parses ?last_event_id=N; returns 1 and sets *id when present and valid, 0 when absent, -1 when invalid. */
 static int ws_resume_arg(struct lws *wsi, int64_t *id)
 {
 	char buf[48];
-	char *end;
 	const char *value = lws_get_urlarg_by_name(wsi, "last_event_id=", buf, sizeof(buf));
 	if (!value)
 		return 0;
-	long long v = strtoll(value, &end, 10);
-	if (!*value || *end || v < 0)
-		return -1;
-	*id = v;
-	return 1;
+	return url_event_id(value, id) ? -1 : 1;
 }
 
 /* Queues {"type":"error","message":...}; a client flooding us without reading is closed. */
@@ -97,46 +88,85 @@ static int ws_send_error(struct ws_client *c, const char *message)
 	return ws_send_control(c, m);
 }
 
-/* Handles {"type":"resume","last_event_id":N}. */
-static int ws_handle_resume(struct ws_client *c, json_t *root)
+/* Marks a client for a close with code and reason on its next WRITEABLE. */
+static void ws_close_with(struct ws_client *c, enum lws_close_status code, const char *reason)
 {
-	json_t *id = json_object_get(root, "last_event_id");
-	if (!json_is_integer(id) || json_integer_value(id) < 0)
-		return ws_send_error(c, "resume needs a non-negative integer last_event_id");
-	log_event(LOG_INFO, "ws_resume", c->persona_id, c->ip,
-		  json_pack("{s:I}", "last_event_id", json_integer_value(id)));
-	hub_request_resume(c, json_integer_value(id));
-	return 0;
+	c->closing = 1;
+	lws_close_reason(c->wsi, code, (unsigned char *)reason, strlen(reason));
+	ws_wake(c);
+}
+
+/* Timer: the token expired without an in-band refresh. */
+static void ws_expiry_cb(lws_sorted_usec_list_t *sul)
+{
+	struct ws_client *c = lws_container_of(sul, struct ws_client, expiry);
+	metrics_inc(M_AUTH_EXPIRED);
+	log_event(LOG_INFO, "ws_token_expired", c->persona_id, c->ip, json_pack("{s:I}", "exp", (json_int_t)c->exp));
+	ws_close_with(c, (enum lws_close_status)WS_CLOSE_TOKEN_EXPIRED, "token expired");
+}
+
+/* Sets the token expiry of a client and (re)arms the timer that closes it at exp + leeway. */
+static void ws_set_expiry(struct ws_client *c, int64_t exp)
+{
+	double left = (double)(exp + auth_leeway()) - now_epoch();
+	c->exp = exp;
+	lws_sul_schedule(lws_get_context(c->wsi), 0, &c->expiry, ws_expiry_cb,
+			 left > 0 ? (lws_usec_t)(left * LWS_US_PER_SEC) : 1);
+}
+
+/* Handles {"type":"auth","token":...}: a valid token for the same persona moves the expiry. */
+static int ws_refresh_token(struct ws_client *c, const char *token)
+{
+	const char *why;
+	int64_t exp;
+	if (!auth_enabled())
+		return ws_send_error(c, "access control is off");
+	if (auth_check(token, c->persona_id, 0, &exp, &why))
+		return ws_send_error(c, why);
+	ws_set_expiry(c, exp);
+	log_event(LOG_INFO, "ws_token_refreshed", c->persona_id, c->ip, json_pack("{s:I}", "exp", (json_int_t)exp));
+	json_t *ok = json_pack("{s:s,s:I}", "type", "auth_ok", "exp", (json_int_t)exp);
+	struct msg *m = msg_from_json(ok);
+	json_decref(ok);
+	return ws_send_control(c, m);
 }
 
 /* Handles one complete client message. */
 static int ws_handle_message(struct ws_client *c, const char *text, size_t len)
 {
-	json_t *root = json_loadb(text, len, 0, NULL);
-	const char *type = json_string_value(json_object_get(root, "type"));
-	int rc = 0;
+	int64_t last_id = 0;
+	const char *error;
+	char token[AUTH_TOKEN_MAX];
 
-	if (!root || !json_is_object(root))
-		rc = ws_send_error(c, "invalid JSON");
-	else if (!type)
-		rc = ws_send_error(c, "message needs a string \"type\"");
-	else if (!strcmp(type, "ping"))
-		rc = ws_send_control(c, msg_ref(pong_msg));
-	else if (!strcmp(type, "refresh"))
+	switch (client_msg_parse(text, len, &last_id, token, sizeof(token), &error)) {
+	case CMSG_PING:
+		return ws_send_control(c, msg_ref(pong_msg));
+	case CMSG_REFRESH:
 		hub_request_snapshot(c, 0);
-	else if (!strcmp(type, "resume"))
-		rc = ws_handle_resume(c, root);
-	else
-		rc = ws_send_error(c, "unknown message type");
-	json_decref(root);
-	return rc;
+		return 0;
+	case CMSG_RESUME:
+		log_event(LOG_INFO, "ws_resume", c->persona_id, c->ip,
+			  json_pack("{s:I}", "last_event_id", (json_int_t)last_id));
+		hub_request_resume(c, last_id);
+		return 0;
+	case CMSG_AUTH:
+		return ws_refresh_token(c, token);
+	default:
+		return ws_send_error(c, error);
+	}
 }
 
-/* Reassembles fragments; a message above --max-frame-size closes the connection with 1009. */
+/* Reassembles fragments; a message above --max-frame-size closes the connection with 1009, one past
+ * --ws-msg-rate with 4029. */
 static int ws_receive(struct ws_client *c, const char *in, size_t len)
 {
-	if (lws_is_first_fragment(c->wsi))
+	if (lws_is_first_fragment(c->wsi)) {
 		c->rx_len = 0;
+		if (!limits_allow(c->ip, LIMIT_WS_MSG)) {
+			lws_close_reason(c->wsi, (enum lws_close_status)WS_CLOSE_RATE_LIMITED, (unsigned char *)"rate limit exceeded", 19);
+			return -1;
+		}
+	}
 	if (c->rx_len + len > (size_t)cfg->max_frame_size) {
 		log_event(LOG_WARN, "ws_frame_too_large", c->persona_id, c->ip, NULL);
 		lws_close_reason(c->wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)"message too large", 17);
@@ -155,6 +185,13 @@ static int ws_receive(struct ws_client *c, const char *in, size_t len)
 	return rc;
 }
 
+/* The expiry of the token the upgrade carried (checked by ws_admit); returns -1 when it is no longer valid. */
+static int ws_token_exp(struct lws *wsi, const char *persona, int64_t *exp)
+{
+	const char *why;
+	return auth_enabled() && auth_check_request(wsi, persona, 0, exp, &why) ? -1 : 0;
+}
+
 /* A new connection: join the persona, then initial_data or a resume. */
 static int ws_established(struct lws *wsi, struct ws_client *c)
 {
@@ -163,8 +200,12 @@ static int ws_established(struct lws *wsi, struct ws_client *c)
 	c->wsi = wsi;
 	lws_get_peer_simple(wsi, c->ip, sizeof(c->ip));
 	int resume = ws_resume_arg(wsi, &last_id);
-	if (ws_path_persona(wsi, c->persona_id, sizeof(c->persona_id)) || resume < 0 || hub_attach(c))
+	if (ws_path_persona(wsi, c->persona_id) || resume < 0 || ws_token_exp(wsi, c->persona_id, &c->exp) ||
+	    hub_attach(c))
 		return -1;
+	if (auth_enabled())
+		ws_set_expiry(c, c->exp);
+	limits_conn_add(c->ip, 1);
 	metrics_gauge_add(G_WS_ACTIVE, 1);
 	open_count++;
 	metrics_inc(M_WS_CONNECTIONS_TOTAL);
@@ -209,6 +250,8 @@ static void ws_closed(struct ws_client *c)
 	if (!c->persona)
 		return;
 	log_event(LOG_INFO, "ws_disconnected", c->persona_id, c->ip, NULL);
+	lws_sul_cancel(&c->expiry);
+	limits_conn_add(c->ip, -1);
 	hub_detach(c);
 	msgq_clear(&c->control);
 	msgq_clear(&c->stream);
@@ -218,15 +261,11 @@ static void ws_closed(struct ws_client *c)
 	open_count--;
 }
 
-
 /* Marks one client for a 1001 close on its next WRITEABLE. */
 static void ws_close_one(struct ws_client *c)
 {
-	static const char reason[] = "server shutting down";
-	c->closing = 1;
 	closing_count++;
-	lws_close_reason(c->wsi, LWS_CLOSE_STATUS_GOINGAWAY, (unsigned char *)reason, sizeof(reason) - 1);
-	ws_wake(c);
+	ws_close_with(c, LWS_CLOSE_STATUS_GOINGAWAY, "server shutting down");
 }
 
 /* Sends close 1001 to every client; returns how many were open. */
@@ -237,18 +276,53 @@ unsigned ws_close_all(void)
 	return closing_count;
 }
 
+/* Refuses an upgrade with status and message, with a log line; returns -1. */
+static int ws_refuse(struct lws *wsi, int status, const char *message)
+{
+	char ip[48];
+	lws_get_peer_simple(wsi, ip, sizeof(ip));
+	log_event(LOG_INFO, "ws_refused", NULL, ip, json_pack("{s:i,s:s}", "status", status, "reason", message));
+	http_refuse(wsi, status, message);
+	return -1;
+}
+
+/* Checks an upgrade request: path and persona, --max-clients, origin, per-IP limits, then the token.
+ * Returns 0 to accept, -1 after answering with an HTTP error. */
+static int ws_admit(struct lws *wsi)
+{
+	char persona[PERSONA_ID_MAX + 1], ip[48];
+	const char *why;
+	int status = ws_path_persona(wsi, persona);
+
+	if (status) {
+		http_refuse(wsi, status, status == HTTP_STATUS_BAD_REQUEST ? "invalid persona id" : "not found");
+		return -1;
+	}
+	if (cfg->max_clients && open_count >= (unsigned)cfg->max_clients) {
+		metrics_inc(M_MAX_CLIENTS_REFUSED);
+		return ws_refuse(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "server full");
+	}
+	if (!cors_request_allowed(wsi)) {
+		metrics_inc(M_ORIGIN_REFUSED);
+		return ws_refuse(wsi, HTTP_STATUS_FORBIDDEN, "origin not allowed");
+	}
+	lws_get_peer_simple(wsi, ip, sizeof(ip));
+	if (!limits_allow(ip, LIMIT_CONNS) || !limits_allow(ip, LIMIT_CONN_RATE)) {
+		http_refuse(wsi, 429, "too many connections"); /* counted and logged by limits */
+		return -1;
+	}
+	status = auth_enabled() ? auth_check_request(wsi, persona, 0, NULL, &why) : 0;
+	if (status)
+		metrics_inc(M_AUTH_REFUSED);
+	return status ? ws_refuse(wsi, status, why) : 0;
+}
+
 /* WebSocket callbacks of the dashboard protocol. */
 int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, struct ws_client *c, void *in, size_t len)
 {
-	char persona[PERSONA_ID_MAX + 1];
-	int status;
-
 	switch (reason) {
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-		status = ws_path_persona(wsi, persona, sizeof(persona));
-		if (status)
-			http_refuse(wsi, status, status == HTTP_STATUS_BAD_REQUEST ? "invalid persona id" : "not found");
-		return status ? -1 : 0;
+		return ws_admit(wsi);
 	case LWS_CALLBACK_ESTABLISHED:
 		return ws_established(wsi, c);
 	case LWS_CALLBACK_RECEIVE:

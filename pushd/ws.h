@@ -36,7 +36,12 @@ struct ws_client {
 	size_t rx_len;
 	char ip[48];
 	char persona_id[PERSONA_ID_MAX + 1];
+	int64_t exp;                   /* with access control: the token's exp, in epoch seconds */
+	lws_sorted_usec_list_t expiry; /* closes the connection with WS_CLOSE_TOKEN_EXPIRED at exp + leeway */
 };
+
+#define WS_CLOSE_TOKEN_EXPIRED 4001 /* the token expired and no newer one came in band */
+#define WS_CLOSE_RATE_LIMITED 4029  /* more messages than --ws-msg-rate allows */
 
 /* Prepares shared messages; returns -1 on failure. */
 int ws_init(const struct config *cfg);

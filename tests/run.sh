@@ -44,6 +44,7 @@ done
 [ -f pushd/web/package.json ] && run_suite web_unit bash -c "cd pushd/web && npm test --silent"
 [ -x tests/pushd/run.sh ] && run_suite pushd with_db vd_pushd tests/pushd/run.sh
 [ -x tests/pushd/valgrind.sh ] && run_suite pushd_valgrind with_db vd_pushd_vg tests/pushd/valgrind.sh
+[ -x tests/pushd/sanitizers.sh ] && run_suite pushd_sanitizers with_db vd_pushd_san tests/pushd/sanitizers.sh
 [ -x tests/e2e/run.sh ] && run_suite e2e with_db vd_e2e tests/e2e/run.sh
 [ -x tests/deploy/check.sh ] && run_suite deploy_check tests/deploy/check.sh
 [ -x tests/deploy/replicas.sh ] && run_suite deploy_replicas with_db vd_replicas tests/deploy/replicas.sh

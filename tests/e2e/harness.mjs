@@ -38,11 +38,13 @@ export function literal(text) {
   return `'${String(text).replaceAll("'", "''")}'`;
 }
 
-// pushd started on port with the built dashboard; its output is appended to TEST_OUT/pushd.log.
+// pushd started on port with the built dashboard and extraArgs (e.g. ['--jwt-secret', s]); its output is
+// appended to TEST_OUT/pushd.log.
 export class Pushd {
-  // Remembers the port; nothing runs until start().
-  constructor(port) {
+  // Remembers the port and arguments; nothing runs until start().
+  constructor(port, extraArgs = []) {
     this.port = port;
+    this.extraArgs = extraArgs;
     this.process = null;
     mkdirSync(TEST_OUT, { recursive: true });
     this.log = createWriteStream(path.join(TEST_OUT, 'pushd.log'), { flags: 'a' });
@@ -56,7 +58,7 @@ export class Pushd {
   // Starts the binary and waits until /readyz answers 200 (LISTEN connection up).
   async start() {
     const binary = process.env.PUSHD_BIN || path.join(REPO_ROOT, 'pushd/pushd');
-    this.process = spawn(binary, ['--port', String(this.port), '--web-root', WEB_ROOT], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.process = spawn(binary, ['--port', String(this.port), '--web-root', WEB_ROOT, ...this.extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.process.stdout.pipe(this.log, { end: false });
     this.process.stderr.pipe(this.log, { end: false });
     const deadline = Date.now() + READY_TIMEOUT_MS;

@@ -2,6 +2,7 @@
 'use strict';
 const { spawn, execFileSync } = require('child_process');
 const fs = require('fs');
+const https = require('https');
 const net = require('net');
 const path = require('path');
 const WebSocket = require('ws');
@@ -50,15 +51,16 @@ async function waitFor(what, fn, timeoutMs = 20000) {
   }
 }
 
-// Starts the real pushd on a free port; resolves once /healthz answers.
-async function startPushd(name, args = []) {
+// Starts the real pushd on a free port; resolves once /healthz answers. With tls = {ca}, over https/wss.
+async function startPushd(name, args = [], tls = null) {
   const port = await freePort();
   const log = fs.openSync(path.join(OUT, `pushd-${name}.log`), 'w');
   const argv = [...WRAPPER, process.env.PUSHD_BIN, '--bind', '127.0.0.1', '--port', String(port), ...args];
   const proc = spawn(argv[0], argv.slice(1), { stdio: ['ignore', log, log] });
   running.add(proc);
   const exited = new Promise((resolve) => proc.on('exit', (code, signal) => { running.delete(proc); resolve({ code, signal }); }));
-  const p = { proc, port, exited, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}` };
+  const s = tls ? 's' : '';
+  const p = { proc, port, exited, ca: tls && tls.ca, http: `http${s}://127.0.0.1:${port}`, ws: `ws${s}://127.0.0.1:${port}` };
   await waitFor('pushd to listen', async () => (await get(p, '/healthz').catch(() => null))?.status === 200);
   await waitFor('pushd to be ready', async () => (await get(p, '/readyz')).status === 200);
   return p;
@@ -72,13 +74,27 @@ async function stopPushd(p) {
   return { ...res, ms: Date.now() - t0 };
 }
 
-// GET (or another method) returning {status, body, json}.
+// An https request trusting the test's CA (fetch cannot take one); resolves like fetch's Response.
+function httpsFetch(p, url, init = {}) {
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method: init.method || 'GET', headers: init.headers, ca: p.ca }, (res) => {
+      let body = '';
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode, text: async () => body,
+        headers: { get: (h) => res.headers[h.toLowerCase()] ?? null } }));
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
+// GET (or another method) returning {status, body, json, type, headers}.
 async function get(p, urlPath, init) {
-  const res = await fetch(p.http + urlPath, init);
+  const res = await (p.ca ? httpsFetch(p, p.http + urlPath, init) : fetch(p.http + urlPath, init));
   const body = await res.text();
   let json = null;
   try { json = JSON.parse(body); } catch (e) { /* not JSON */ }
-  return { status: res.status, body, json, type: res.headers.get('content-type') };
+  return { status: res.status, body, json, type: res.headers.get('content-type'), headers: res.headers };
 }
 
 // POST a body (object or raw string).
@@ -92,7 +108,8 @@ class Client {
   constructor(p, persona, query = '', opts = {}) {
     this.msgs = [];
     this.closed = null;
-    this.ws = new WebSocket(`${p.ws}/dashboard/ws/${persona}${query}`, opts);
+    const { protocols, ...wsOpts } = opts;
+    this.ws = new WebSocket(`${p.ws}/dashboard/ws/${persona}${query}`, protocols || [], { ca: p.ca, ...wsOpts });
     this.opened = new Promise((resolve, reject) => {
       this.ws.on('open', resolve);
       this.ws.on('error', reject);

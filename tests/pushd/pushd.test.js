@@ -248,7 +248,9 @@ test('pg-restart', async () => {
 const rssKb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
 
 test('stalled-client', async () => {
-  const p = await startPushd('stall', ['--max-backlog-messages', '256', '--max-backlog-bytes', '1048576']);
+  // a paused client sends no pongs: the ping timeout must outlast the writing, however slow the build
+  const p = await startPushd('stall', ['--max-backlog-messages', '256', '--max-backlog-bytes', '1048576',
+    '--ping-timeout', '600']);
   const pa = persona('stall');
   const fast = new Client(p, pa), stalled = new Client(p, pa);
   const snap = await initial(fast);
@@ -268,15 +270,22 @@ test('stalled-client', async () => {
   same(fast.ofType('initial_data').length, 1, 'fast client never resynced');
   const grown = rssKb(p.proc.pid) - rss0;
   console.log(`# stalled-client test: pushd RSS grew by ${grown} kB for 35 MB pushed`);
-  check(grown < 64 * 1024, `pushd memory bounded (grew ${grown} kB)`);
+  if (process.env.PUSHD_SKIP_RSS_BOUND) console.log('# RSS bound skipped: PUSHD_SKIP_RSS_BOUND (sanitizer build)');
+  else check(grown < 64 * 1024, `pushd memory bounded (grew ${grown} kB)`);
   stalled.ws._socket.resume();
-  const resync = await stalled.next('resync', (m) => m.type === 'initial_data' && m.resync);
-  const idx = stalled.msgs.indexOf(resync);
-  const newer = expected.filter((id) => id > resync.data.last_event_id);
-  const after = () => stalled.msgs.slice(idx + 1).filter((m) => m.type === 'variant_update').map((m) => m.data.event_id);
-  // the newer events follow the resync as the client drains: wait for them, then compare exactly
-  await waitFor('events after the resync', () => after().length >= newer.length);
-  same(after(), newer, 'after the resync: exactly the newer events');
+  // a slow build may resync the client more than once as it drains: once the newest event is covered,
+  // exactly the events newer than the last resync follow it
+  const newest = expected[expected.length - 1];
+  const lastResync = () => stalled.ofType('initial_data').filter((m) => m.resync).pop();
+  const after = (r) => stalled.msgs.slice(stalled.msgs.indexOf(r) + 1).filter((m) => m.type === 'variant_update')
+    .map((m) => m.data.event_id);
+  await waitFor('a resync, then the newest event', () => {
+    const r = lastResync();
+    return r && (r.data.last_event_id >= newest || after(r).includes(newest));
+  });
+  await sleep(100);
+  const resync = lastResync();
+  same(after(resync), expected.filter((id) => id > resync.data.last_event_id), 'after the last resync: exactly the newer events');
   fast.close(); stalled.close();
   same((await stopPushd(p)).code, 0, 'exit status');
 });

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Integration tests of pushd. Needs PGHOST PGPORT PGUSER PGDATABASE (database with CREATE EXTENSION
 # variant_dashboard), PGDATA and PG_BIN (for the restart test), PUSHD_BIN and TEST_OUT.
-# Optional: PUSHD_TESTS=name,name to run a subset; PUSHD_WRAPPER="valgrind ..." to wrap the binary.
+# Runs pushd.test.js, then security.test.js. Optional: PUSHD_TESTS=name,name to run a subset;
+# PUSHD_WRAPPER="valgrind ..." to wrap the binary;
+# PUSHD_SKIP_RSS_BOUND=1 skips only the memory bound of the stalled-client test (sanitizer builds).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 for v in PGHOST PGPORT PGUSER PGDATABASE PGDATA PG_BIN PUSHD_BIN TEST_OUT; do
@@ -13,4 +15,8 @@ mkdir -p "$TEST_OUT"
 if [ ! -d "$here/node_modules/ws" ]; then
 	(cd "$here" && npm ci --no-audit --no-fund --silent)
 fi
-exec node "$here/pushd.test.js"
+status=0
+for suite in pushd security; do
+	node "$here/$suite.test.js" || status=1
+done
+exit $status

@@ -8,6 +8,7 @@ import {
   searchWithPersona,
   isValidPersonaId,
 } from './personas.js';
+import { loadAccessToken } from './accessToken.js';
 import { Dashboard } from './components/Dashboard.jsx';
 import { PersonaPicker } from './components/PersonaPicker.jsx';
 
@@ -23,12 +24,22 @@ function startingPersona(remembered) {
 export function App() {
   const [remembered, setRemembered] = useState(() => loadRememberedPersonas(window.localStorage));
   const [personaId, setPersonaId] = useState(() => startingPersona(remembered));
+  // The access token of the link (see accessToken.js); sessionStorage keeps it across persona switches.
+  const [token, setToken] = useState(() => loadAccessToken(window));
 
-  // Follows the browser's back and forward buttons between personas.
+  // Follows the browser's back and forward buttons between personas, and a new #access_token= pasted in.
   useEffect(() => {
-    const handlePopState = () => setPersonaId(personaFromSearch(window.location.search));
+    const handlePopState = () => {
+      setPersonaId(personaFromSearch(window.location.search));
+      setToken(loadAccessToken(window));
+    };
+    const handleHashChange = () => setToken(loadAccessToken(window));
     window.addEventListener('popstate', handlePopState);
-    return () => window.removeEventListener('popstate', handlePopState);
+    window.addEventListener('hashchange', handleHashChange);
+    return () => {
+      window.removeEventListener('popstate', handlePopState);
+      window.removeEventListener('hashchange', handleHashChange);
+    };
   }, []);
 
   useEffect(() => {
@@ -57,5 +68,5 @@ export function App() {
       </div>
     );
   }
-  return <Dashboard key={personaId} personaId={personaId} header={picker} />;
+  return <Dashboard key={personaId} personaId={personaId} token={token} header={picker} />;
 }

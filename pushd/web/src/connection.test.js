@@ -1,6 +1,6 @@
 // Unit tests of socket addressing, reconnect backoff, connection labels and reconnection with resume.
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, connectionLabel, parseMessage, socketUrl, BACKOFF_CAP_MS, OFFLINE_AFTER_ATTEMPTS } from './connection.js';
+import { backoffDelay, connectionLabel, metricsUrl, parseMessage, socketUrl, BACKOFF_CAP_MS, OFFLINE_AFTER_ATTEMPTS } from './connection.js';
 import { applyMessage, initialState, killFeed } from './state.js';
 import { earlyKill, initialData, performanceUpdate } from './testFixtures.js';
 
@@ -26,6 +26,24 @@ describe('socketUrl', () => {
 
   it('escapes the persona id', () => {
     expect(socketUrl(HTTP_PAGE, 'a/b', null)).toBe('ws://localhost:8081/dashboard/ws/a%2Fb');
+  });
+
+  it('passes the access token as access_token, after the resume parameter', () => {
+    expect(socketUrl(HTTP_PAGE, 'p1', null, 'aaa.bbb.ccc')).toBe('ws://localhost:8081/dashboard/ws/p1?access_token=aaa.bbb.ccc');
+    expect(socketUrl(HTTPS_PAGE, 'p1', 42, 'aaa.bbb.ccc')).toBe('wss://dash.example/dashboard/ws/p1?last_event_id=42&access_token=aaa.bbb.ccc');
+  });
+
+  it('escapes the token and omits it when there is none', () => {
+    expect(socketUrl(HTTP_PAGE, 'p1', null, 'a+b/c=')).toBe('ws://localhost:8081/dashboard/ws/p1?access_token=a%2Bb%2Fc%3D');
+    expect(socketUrl(HTTP_PAGE, 'p1', 7, null)).toBe('ws://localhost:8081/dashboard/ws/p1?last_event_id=7');
+    expect(socketUrl(HTTP_PAGE, 'p1', 7, '')).toBe('ws://localhost:8081/dashboard/ws/p1?last_event_id=7');
+  });
+});
+
+describe('metricsUrl', () => {
+  it('is the REST metrics path of the escaped persona', () => {
+    expect(metricsUrl('ai-jesus')).toBe('/api/metrics/ai-jesus');
+    expect(metricsUrl('a/b')).toBe('/api/metrics/a%2Fb');
   });
 });
 
@@ -65,6 +83,11 @@ describe('connectionLabel', () => {
 
   it('is reconnecting after a drop', () => {
     expect(connectionLabel({ ...base, everConnected: true, failedAttempts: 1 })).toBe('reconnecting');
+  });
+
+  it('is offline once the token was refused, whatever else', () => {
+    expect(connectionLabel({ ...base, refused: 'Access refused' })).toBe('offline');
+    expect(connectionLabel({ ...base, open: true, refused: 'Your access token expired' })).toBe('offline');
   });
 
   it('is offline when the browser is offline or after many failed attempts', () => {

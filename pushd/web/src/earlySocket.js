@@ -6,8 +6,9 @@ import { parseMessage } from './connection.js';
 
 export const EARLY_SOCKET_KEY = '__variantDashboardEarlySocket';
 
-// The boot script: picks the persona as App does (valid ?persona=, else the last remembered one), opens its
-// socket and records {personaId, socket, messages (raw frames), consumed, open, closed} in win[EARLY_SOCKET_KEY].
+// The boot script: picks the persona as App does (valid ?persona=, else the last remembered one) and the access
+// token as App does (loadAccessToken), opens the socket at the address socketUrl gives and records
+// {personaId, token, socket, messages (raw frames), consumed, open, closed} in win[EARLY_SOCKET_KEY].
 // Self-contained (no imports, no outer names): vite.config.js inlines its source into index.html.
 export function startEarlySocket(win) {
   try {
@@ -25,9 +26,25 @@ export function startEarlySocket(win) {
       }
     }
     if (!personaId) return null;
+    // The access token as accessToken.js's loadAccessToken finds it: fragment, query, then sessionStorage.
+    var validToken = function (token) {
+      return typeof token === 'string' && /^[A-Za-z0-9_\-.~+/=]{1,8192}$/.test(token);
+    };
+    var token = new URLSearchParams(String(win.location.hash || '').replace(/^#/, '')).get('access_token');
+    if (!validToken(token)) token = new URLSearchParams(win.location.search).get('access_token');
+    if (!validToken(token)) {
+      try {
+        token = win.sessionStorage.getItem('variant-dashboard.access-token');
+      } catch (ignored) {
+        token = null;
+      }
+    }
+    if (!validToken(token)) token = null;
     var scheme = win.location.protocol === 'https:' ? 'wss:' : 'ws:';
-    var socket = new win.WebSocket(scheme + '//' + win.location.host + '/dashboard/ws/' + encodeURIComponent(personaId));
-    var early = { personaId: personaId, socket: socket, messages: [], consumed: 0, open: false, closed: false };
+    var url = scheme + '//' + win.location.host + '/dashboard/ws/' + encodeURIComponent(personaId);
+    if (token) url += '?access_token=' + encodeURIComponent(token);
+    var socket = new win.WebSocket(url);
+    var early = { personaId: personaId, token: token, socket: socket, messages: [], consumed: 0, open: false, closed: false };
     socket.onopen = function () {
       early.open = true;
     };
@@ -63,8 +80,9 @@ export function earlyState(personaId, base, win = globalThis) {
 }
 
 // Hands the early socket over once: {socket, open, pending (parsed messages not yet in the state)}, or null
-// when there is none for personaId or it already closed. Any other persona's early socket is closed.
-export function adoptEarlySocket(personaId, win = globalThis) {
+// when there is none for personaId or it already closed. Any other persona's early socket is closed, and so is
+// one opened with another token than token (when given).
+export function adoptEarlySocket(personaId, win = globalThis, token = undefined) {
   const early = win?.[EARLY_SOCKET_KEY];
   if (!early) return null;
   delete win[EARLY_SOCKET_KEY];
@@ -73,7 +91,8 @@ export function adoptEarlySocket(personaId, win = globalThis) {
   socket.onmessage = null;
   socket.onerror = null;
   socket.onclose = null;
-  if (early.personaId !== personaId || early.closed || socket.readyState > 1) {
+  const otherToken = token !== undefined && (early.token ?? null) !== (token ?? null);
+  if (early.personaId !== personaId || otherToken || early.closed || socket.readyState > 1) {
     if (socket.readyState <= 1) socket.close();
     return null;
   }

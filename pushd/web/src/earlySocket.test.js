@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { adoptEarlySocket, earlySocketFor, earlyState, startEarlySocket, EARLY_SOCKET_KEY } from './earlySocket.js';
 import { socketUrl } from './connection.js';
+import { loadAccessToken, TOKEN_STORAGE_KEY } from './accessToken.js';
 import { STORAGE_KEY } from './personas.js';
 import { applyMessages, initialState } from './state.js';
 import { initialData, performanceUpdate } from './testFixtures.js';
@@ -30,15 +31,19 @@ class FakeSocket {
   }
 }
 
-// A window-like object at search (and https when secure) with the given remembered personas.
-function fakeWindow(search, remembered = null, secure = false) {
+// A window-like object at search (and https when secure) with the given remembered personas, URL fragment
+// and session-stored access token.
+function fakeWindow(search, remembered = null, secure = false, hash = '', sessionToken = null) {
   const stored = remembered === null ? null : JSON.stringify(remembered);
   return {
-    location: { protocol: secure ? 'https:' : 'http:', host: 'localhost:8081', search },
+    location: { protocol: secure ? 'https:' : 'http:', host: 'localhost:8081', search, hash },
     localStorage: { getItem: (key) => (key === STORAGE_KEY ? stored : null) },
+    sessionStorage: { getItem: (key) => (key === TOKEN_STORAGE_KEY ? sessionToken : null), setItem: () => {} },
     WebSocket: FakeSocket,
   };
 }
+
+const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJwZXJzb25hcyI6WyJhIl19.c2lnbmF0dXJl';
 
 describe('startEarlySocket', () => {
   it('opens the socket of the URL persona at the address socketUrl gives', () => {
@@ -52,6 +57,31 @@ describe('startEarlySocket', () => {
   it('uses wss on https and escapes like socketUrl', () => {
     const win = fakeWindow('?persona=a.b_c-1', null, true);
     expect(startEarlySocket(win).socket.url).toBe(socketUrl(win.location, 'a.b_c-1', null));
+  });
+
+  it('passes the access token of the query, fragment or session as socketUrl does', () => {
+    const cases = [
+      fakeWindow(`?persona=p1&access_token=${JWT}`),
+      fakeWindow('?persona=p1&access_token=other', null, true, `#access_token=${JWT}`),
+      fakeWindow('?persona=p1', null, false, '', JWT),
+      fakeWindow('?persona=p1&access_token=%3Cbad%3E', null, false, '#access_token=a%20b', 'not valid'),
+    ];
+    for (const win of cases) {
+      const token = loadAccessToken(win);
+      const early = startEarlySocket(win);
+      expect(early.token).toBe(token);
+      expect(early.socket.url).toBe(socketUrl(win.location, 'p1', null, token));
+    }
+    expect(cases[0].WebSocket).toBe(FakeSocket);
+    expect(startEarlySocket(cases[2]).socket.url).toBe(`ws://localhost:8081/dashboard/ws/p1?access_token=${JWT}`);
+  });
+
+  it('connects without a token when sessionStorage throws', () => {
+    const win = fakeWindow('?persona=p1');
+    win.sessionStorage.getItem = () => {
+      throw new Error('denied');
+    };
+    expect(startEarlySocket(win).socket.url).toBe(socketUrl(win.location, 'p1', null, null));
   });
 
   it('falls back to the last remembered persona, as App does', () => {
@@ -120,6 +150,17 @@ describe('adoptEarlySocket', () => {
     expect(adopted.pending).toEqual([performanceUpdate(11, 'v1', 0.07, 70, 1000)]);
     expect(early.socket.onmessage).toBeNull();
     expect(adoptEarlySocket('p1', win)).toBeNull();
+  });
+
+  it('closes a socket opened with another token than the page now has', () => {
+    const win = fakeWindow(`?persona=p1&access_token=${JWT}`);
+    const early = startEarlySocket(win);
+    early.socket.open();
+    expect(adoptEarlySocket('p1', win, 'another.token.here')).toBeNull();
+    expect(early.socket.closed).toBe(true);
+    const same = fakeWindow(`?persona=p1&access_token=${JWT}`);
+    startEarlySocket(same).socket.open();
+    expect(adoptEarlySocket('p1', same, JWT).open).toBe(true);
   });
 
   it('closes the socket of another persona', () => {

@@ -20,6 +20,8 @@ export function applyMessage(state, message) {
       return applyEvent(state, message.data, message.timestamp);
     case 'error':
       return { ...state, error: String(message.message ?? 'unknown error') };
+    case 'auth_ok': // an in-band token refresh was accepted: nothing to show
+      return state;
     default:
       return state;
   }

@@ -279,6 +279,7 @@ describe('other messages', () => {
   it('leaves the state untouched on pong, unknown types and junk', () => {
     const state = run(initialData());
     expect(applyMessage(state, { type: 'pong' })).toBe(state);
+    expect(applyMessage(state, { type: 'auth_ok', exp: 1900000000 })).toBe(state);
     expect(applyMessage(state, { type: 'surprise' })).toBe(state);
     expect(applyMessage(state, null)).toBe(state);
     expect(applyMessage(state, variantUpdate({ event_type: 'performance_update' }))).toBe(state);

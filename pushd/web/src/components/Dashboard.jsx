@@ -44,8 +44,9 @@ function useContentById(rows) {
   return cache.current;
 }
 
-// The dashboard of personaId; header is the persona picker element shown in the top bar.
-export function Dashboard({ personaId, header }) {
+// The dashboard of personaId, connected with the access token (or null); header is the persona picker element
+// shown in the top bar.
+export function Dashboard({ personaId, token, header }) {
   // The first state already holds what the early socket received while the bundle loaded.
   const [state, dispatch] = useReducer(applyMessages, personaId, (id) => earlyState(id, initialState(), window));
   const lastEventIdRef = useRef(null);
@@ -56,7 +57,7 @@ export function Dashboard({ personaId, header }) {
   // when several arrive within a frame, together at the next animation frame.
   const [batcher] = useState(() => createFrameBatcher((batch) => flushSync(() => dispatch(batch))));
   useEffect(() => () => batcher.cancel(), [batcher]);
-  const { label, send } = useDashboardSocket(personaId, batcher.push, lastEventIdRef);
+  const { label, refused, send } = useDashboardSocket(personaId, token, batcher.push, lastEventIdRef);
   const now = useNow(CLOCK_TICK_MS);
   const metrics = state.metrics;
   const contentById = useContentById(metrics?.active_variants);
@@ -77,9 +78,10 @@ export function Dashboard({ personaId, header }) {
           </button>
         </div>
       </header>
+      {refused && <p className="alert alert--access" role="alert" data-testid="access-error">{refused}</p>}
       {state.error && <p className="alert" role="alert" data-testid="server-error">Server: {state.error}</p>}
       {!metrics ? (
-        <p className="empty empty--loading" data-testid="loading">Waiting for the first data…</p>
+        !refused && <p className="empty empty--loading" data-testid="loading">Waiting for the first data…</p>
       ) : (
         <main className="layout">
           <SummaryCards summary={metrics.summary} killsToday={metrics.early_kills_today} />

@@ -1,0 +1,27 @@
+/* ratelimit.h: abuse limits per client IP (token buckets and a connection count). */
+#ifndef PUSHD_RATELIMIT_H
+#define PUSHD_RATELIMIT_H
+
+#include "config.h"
+
+enum limit {
+	LIMIT_CONNS,     /* open WebSockets per IP: --max-conns-per-ip */
+	LIMIT_CONN_RATE, /* new WebSockets per second per IP: --conn-rate */
+	LIMIT_HTTP,      /* HTTP requests per second per IP: --http-rate */
+	LIMIT_WS_MSG,    /* client WebSocket messages per second per IP: --ws-msg-rate */
+	LIMIT_COUNT
+};
+
+/* Keeps the configured rates. */
+void limits_init(const struct config *cfg);
+/* Frees the per-IP table. */
+void limits_free(void);
+/* 1 when ip may open one more WebSocket (LIMIT_CONNS) or spend one token of a rate; refusals are
+ * counted in /metrics and logged at most once per IP and limit every LIMITS_LOG_INTERVAL seconds. */
+int limits_allow(const char *ip, enum limit kind);
+/* An accepted WebSocket of ip opened (+1) or closed (-1). */
+void limits_conn_add(const char *ip, int delta);
+
+#define LIMITS_LOG_INTERVAL 10
+
+#endif
