@@ -57,6 +57,8 @@ static const struct opt_def options[] = {
 	{"log-level", "PUSHD_LOG_LEVEL", OPT_STR, F(log_level), "info", 0, 0, "debug, info, warn or error"},
 	{"writer-database-url", "WRITER_DATABASE_URL", OPT_STR, F(writer_database_url), "", 0, 0,
 	 "conninfo or URI of the role the ingestion POSTs write with; empty: the --database-url connection"},
+	{"read-database-url", "READ_DATABASE_URL", OPT_STR, F(read_database_url), "", 0, 0,
+	 "conninfo or URI of a streaming standby for REST reads and snapshots (--db-pool more connections); empty: the --database-url connection"},
 	{"jwt-secret", "PUSHD_JWT_SECRET", OPT_STR, F(jwt_secret), "", 0, 0,
 	 "HS256 shared secret; switches access control on (prefer the file or the variable: flags show in ps)"},
 	{"jwt-secret-file", "PUSHD_JWT_SECRET_FILE", OPT_STR, F(jwt_secret_file), "", 0, 0,

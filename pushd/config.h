@@ -24,6 +24,7 @@ struct config {
 	int shutdown_timeout_ms;
 	char *log_level;
 	char *writer_database_url; /* ingestion connection; empty: database_url */
+	char *read_database_url;   /* standby for REST reads and snapshots; empty: database_url */
 	char *jwt_secret;          /* HS256 key; any of the three jwt keys switches access control on */
 	char *jwt_secret_file;
 	char *jwt_public_key;      /* PEM file: RS256 (RSA) or ES256 (P-256) */

@@ -149,11 +149,11 @@ static void post_done(void *owner, PGresult *res)
 	http_respond(r, HTTP_STATUS_OK, "application/json", json_body(ok));
 }
 
-/* Submits a query for the request (ingestion on the writer connections), or answers 503 when the database is
+/* Submits a query for the request (ingestion on the writer connections, reads on the standby), or answers 503 when the database is
  * unavailable. */
 static void http_query(struct http_req *r, const char *sql, int nparams, const char *const *params, pg_result_fn fn)
 {
-	r->q = (r->post_sql ? pg_submit_writer : pg_submit)(sql, nparams, params, fn, r);
+	r->q = (r->post_sql ? pg_submit_writer : pg_submit_read)(sql, nparams, params, fn, r);
 	if (!r->q)
 		http_error(r, HTTP_STATUS_SERVICE_UNAVAILABLE, "database unavailable");
 }

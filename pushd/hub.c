@@ -37,6 +37,7 @@ struct persona {
 	int head_known;             /* a snapshot has set ring.base_id */
 	int64_t head;               /* newest event id the ring covers */
 	int needs_catchup;          /* notifications may have been missed after head */
+	int snapshot_on_primary;    /* the standby lags too far: take the next snapshot on the primary */
 	struct pg_query *snapshot_q, *catchup_q;
 	struct msgq pending;        /* notifications held while head is unknown or a catch-up is due */
 };
@@ -147,16 +148,26 @@ static struct msg *initial_data_msg(const char *snapshot, int resync)
 	return m;
 }
 
-/* Queues a snapshot for one waiting client, unless it is older than what the ring still covers. */
+static void client_resume_decide(struct ws_client *c, int force_ring);
+
+/* Queues a snapshot for one waiting client, then the events after it: from the ring, or from the log on the
+ * primary when the snapshot is older than the ring (a lagging standby), so the client ends up current. */
 static void client_take_snapshot(struct ws_client *c, struct msg *const initial[2], int64_t snapshot_id)
 {
 	struct persona *p = c->persona;
-	if (snapshot_id < p->ring.base_id || !initial[c->resync])
-		return; /* stays waiting: persona_advance asks for a newer snapshot */
+	if (!initial[c->resync])
+		return; /* stays waiting: persona_advance asks again */
 	msgq_push(&c->stream, msg_ref(initial[c->resync]));
 	c->last_id = snapshot_id;
-	c->pos = p->ring.first_seq;
-	client_set_state(c, CS_LIVE);
+	c->snapshot_gap = snapshot_id < p->ring.base_id;
+	if (c->snapshot_gap) {
+		metrics_inc(M_SNAPSHOT_GAPS);
+		log_event(LOG_INFO, "snapshot_behind", p->id, c->ip,
+			  json_pack("{s:I,s:I}", "last_event_id", (json_int_t)snapshot_id, "ring_base_id",
+				    (json_int_t)p->ring.base_id));
+	}
+	client_set_state(c, CS_RESUME);
+	client_resume_decide(c, 0);
 	ws_wake(c);
 }
 
@@ -179,10 +190,12 @@ static void snapshot_done(void *owner, PGresult *res)
 		return; /* the retry timer asks again */
 	const char *snapshot = PQgetvalue(res, 0, 0);
 	int64_t snapshot_id = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	p->snapshot_on_primary = 0;
 	if (!p->head_known) {
 		p->head_known = 1;
 		p->head = snapshot_id;
 		p->ring.base_id = snapshot_id;
+		p->needs_catchup |= pg_reads_may_lag(); /* a standby may miss events notified before the persona */
 	}
 	struct msg *initial[2] = {initial_data_msg(snapshot, 0), initial_data_msg(snapshot, 1)};
 	for (struct ws_client *c = p->clients; c; c = c->next)
@@ -266,6 +279,7 @@ static void replay_done(void *owner, PGresult *res)
 	int rows = PQntuples(res);
 	if (rows > hub.cfg->resync_threshold) {
 		metrics_inc(M_RESYNCS);
+		c->persona->snapshot_on_primary |= c->snapshot_gap; /* the standby lags too far to catch up from */
 		hub_request_snapshot(c, 1);
 		return;
 	}
@@ -286,7 +300,8 @@ static void persona_advance(struct persona *p)
 		const char *params[] = {p->id};
 		if (!pg_listen_is_up())
 			p->needs_catchup = 1;
-		p->snapshot_q = pg_submit(snapshot_sql, 1, params, snapshot_done, p);
+		p->snapshot_q = (p->snapshot_on_primary ? pg_submit : pg_submit_read)(snapshot_sql, 1, params,
+											  snapshot_done, p);
 	}
 	if (p->head_known && p->needs_catchup && !p->catchup_q && pg_listen_is_up()) {
 		p->catchup_q = submit_events_after(p->id, p->head, CATCHUP_BATCH, catchup_done, p);
@@ -375,6 +390,7 @@ static void client_reset_stream(struct ws_client *c)
 {
 	pg_cancel(c->replay);
 	c->replay = NULL;
+	c->snapshot_gap = 0;
 	msgq_clear(&c->stream);
 }
 

@@ -32,6 +32,8 @@ static const char *const counter_names[M_COUNTER_COUNT][2] = {
 	{"dashboard_events_replayed_total", "Events replayed to resuming clients from the event log"},
 	{"dashboard_slow_client_resyncs_total", "Clients that fell behind their backlog and were resynced"},
 	{"dashboard_db_reconnects_total", "Database connections lost and re-established"},
+	{"dashboard_db_read_fallbacks_total", "Reads meant for the standby (--read-database-url) that ran on the primary"},
+	{"dashboard_snapshot_gaps_total", "Snapshots older than their persona's ring, followed by the missing events from the primary"},
 	{"dashboard_ws_bad_messages_total", "Invalid client messages answered with an error"},
 	{"dashboard_ws_connections_total", "WebSocket connections accepted"},
 	{"dashboard_rate_limited_requests_total", "HTTP requests answered 429 (--http-rate)"},
@@ -47,6 +49,7 @@ static const char *const gauge_names[G_GAUGE_COUNT][2] = {
 	{"websocket_connections_active", "Open WebSocket connections"},
 	{"dashboard_personas_active", "Personas with at least one WebSocket client"},
 	{"dashboard_db_listen_up", "1 while the LISTEN connection is up"},
+	{"dashboard_db_read_up", "1 while a --read-database-url connection is up"},
 };
 
 static unsigned long counters[M_COUNTER_COUNT];

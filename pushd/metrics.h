@@ -12,6 +12,8 @@ enum counter {
 	M_EVENTS_REPLAYED,      /* events replayed to resuming clients from the log */
 	M_RESYNCS,              /* clients that fell behind their backlog and got a fresh initial_data */
 	M_DB_RECONNECTS,        /* database connections lost and re-established */
+	M_READ_FALLBACKS,       /* reads meant for --read-database-url that ran on the primary */
+	M_SNAPSHOT_GAPS,        /* snapshots older than their persona's ring, completed from the event log */
 	M_WS_BAD_MESSAGES,      /* invalid client messages answered with an error */
 	M_WS_CONNECTIONS_TOTAL, /* WebSocket connections accepted */
 	M_LIMITED_REQUESTS,     /* HTTP requests answered 429 by --http-rate */
@@ -24,7 +26,7 @@ enum counter {
 	M_COUNTER_COUNT
 };
 
-enum gauge { G_WS_ACTIVE, G_PERSONAS_ACTIVE, G_DB_LISTEN_UP, G_GAUGE_COUNT };
+enum gauge { G_WS_ACTIVE, G_PERSONAS_ACTIVE, G_DB_LISTEN_UP, G_DB_READ_UP, G_GAUGE_COUNT };
 
 enum histogram { H_PROCESSING, H_COMMIT_TO_SEND, H_HISTOGRAM_COUNT };
 

@@ -16,13 +16,23 @@
 
 enum pgc_state { PGC_DOWN, PGC_CONNECTING, PGC_SETUP, PGC_IDLE, PGC_BUSY };
 
+/* Which server a query connection talks to, and which queries it runs. */
+enum pg_role {
+	ROLE_PRIMARY, /* --database-url: replay, and everything without a connection of its own */
+	ROLE_WRITER,  /* --writer-database-url: the ingestion calls */
+	ROLE_READ,    /* --read-database-url: REST reads and snapshots */
+	ROLE_COUNT
+};
+
+static const char *const role_names[ROLE_COUNT] = {"reader", "writer", "read"};
+
 struct pgc {
 	PGconn *conn;
 	struct lws *wsi;             /* the adopted duplicate of PQsocket() */
 	int fd;                      /* the libpq socket the wsi watches */
 	enum pgc_state state;
 	int is_listener;
-	int is_writer;               /* connects with --writer-database-url and runs the ingestion calls */
+	enum pg_role role;           /* of a pool connection */
 	int want_write;              /* while connecting: PQconnectPoll asked for POLLOUT */
 	struct pg_query *current;
 	PGresult *result;            /* first result of the current query */
@@ -35,7 +45,7 @@ struct pg_query {
 	struct pg_query *next;
 	const char *sql;             /* a string literal */
 	int nparams;
-	int write;                   /* an ingestion call: for a writer connection when there is one */
+	enum pg_role role;           /* the connections that may run it */
 	char **params;
 	pg_result_fn fn;             /* NULL once cancelled */
 	void *owner;
@@ -48,9 +58,10 @@ static struct {
 	const struct config *cfg;
 	struct pg_events ev;
 	struct pgc listener;
-	struct pgc *pool;            /* npool readers, then the writer when --writer-database-url is set */
+	struct pgc *pool;            /* primary readers, standby readers (--read-database-url), then the writer */
 	int npool;
-	int has_writer;
+	int has[ROLE_COUNT];         /* 1 for the roles with connections of their own */
+	int reads_on_primary;        /* reads currently fall back to the primary (logged once per episode) */
 	struct pg_query *head, *tail;
 	int queued;
 	int stopping;
@@ -126,20 +137,42 @@ static void pgc_flush(struct pgc *c)
 		pgc_want_writable(c);
 }
 
-/* 1 when a query connection of the role that runs write (or read) queries can take them now or soon. */
-static int pool_is_up(int write)
+/* 1 when a query connection of this role can take queries now or soon. */
+static int pool_is_up(enum pg_role role)
 {
 	for (int i = 0; i < pg.npool; i++)
-		if (pg.pool[i].state >= PGC_IDLE && pg.pool[i].is_writer == (write && pg.has_writer))
+		if (pg.pool[i].state >= PGC_IDLE && pg.pool[i].role == role)
 			return 1;
 	return 0;
+}
+
+/* Counts a read sent to the primary instead of the standby; logs the first of each episode. */
+static void read_fallback(const char *why)
+{
+	metrics_inc(M_READ_FALLBACKS);
+	if (pg.reads_on_primary)
+		return;
+	pg.reads_on_primary = 1;
+	log_event(LOG_WARN, "db_read_fallback", NULL, NULL, json_pack("{s:s}", "reason", why));
+}
+
+/* The role of the connections that run a query meant for role: the primary stands in for a missing one. */
+static enum pg_role route(enum pg_role role)
+{
+	if (!pg.has[role])
+		return ROLE_PRIMARY;
+	if (role == ROLE_READ && !pool_is_up(ROLE_READ)) {
+		read_fallback("standby down");
+		return ROLE_PRIMARY;
+	}
+	return role;
 }
 
 /* Unlinks and returns the first queued query connection c may run, or NULL. */
 static struct pg_query *queue_take(const struct pgc *c)
 {
 	struct pg_query **link = &pg.head, *prev = NULL;
-	while (*link && c->is_writer != ((*link)->write && pg.has_writer)) {
+	while (*link && c->role != (*link)->role) {
 		prev = *link;
 		link = &(*link)->next;
 	}
@@ -185,15 +218,48 @@ static void dispatch_soon(void)
 		lws_sul_schedule(pg.ctx, 0, &pg.dispatch_timer, dispatch_cb, 1);
 }
 
-/* Fails the queued queries connection c would run: none of its role is left to run them. */
+/* Puts a query meant for the standby back at the front of the queue, for the primary; 0 when it can run there. */
+static int requeue_on_primary(struct pg_query *q, const char *why)
+{
+	if (q->role != ROLE_READ || !pool_is_up(ROLE_PRIMARY))
+		return -1;
+	read_fallback(why);
+	q->role = ROLE_PRIMARY;
+	q->running = 0;
+	q->next = pg.head;
+	pg.head = q;
+	if (!pg.tail)
+		pg.tail = q;
+	pg.queued++;
+	dispatch_soon();
+	return 0;
+}
+
+/* Fails (or, from the standby, moves to the primary) the queued queries c would run: none of its role is left. */
 static void fail_queue(const struct pgc *c)
 {
-	struct pg_query *q;
+	struct pg_query *q, *moved = NULL;
 	while ((q = queue_take(c))) {
+		if (c->role == ROLE_READ && q->fn && pool_is_up(ROLE_PRIMARY)) {
+			q->next = moved;
+			moved = q;
+			continue;
+		}
 		if (q->fn && !pg.stopping)
 			q->fn(q->owner, NULL);
 		query_free(q);
 	}
+	while ((q = moved)) {
+		moved = q->next;
+		requeue_on_primary(q, "standby down");
+	}
+}
+
+/* 1 when a standby cancelled the query on a recovery conflict: the primary can answer it instead. */
+static int recovery_conflict(const struct pgc *c, const PGresult *res)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	return c->role == ROLE_READ && state && (!strcmp(state, "40001") || !strcmp(state, "40P01"));
 }
 
 /* Finishes the current query: the LISTEN setup, or a pool query whose owner gets the result. */
@@ -217,6 +283,10 @@ static void pgc_query_done(struct pgc *c)
 		return;
 	}
 	c->state = PGC_IDLE;
+	if (q->fn && recovery_conflict(c, res) && !requeue_on_primary(q, "recovery conflict")) {
+		PQclear(res);
+		return;
+	}
 	if (q->fn)
 		q->fn(q->owner, res);
 	PQclear(res);
@@ -251,16 +321,16 @@ static void pgc_readable(struct pgc *c)
 	}
 }
 
-/* Warns once per role (reader, writer) when pushd connected as a superuser: it needs far less. */
+/* Warns once per role (reader, writer, read) when pushd connected as a superuser: it needs far less. */
 static void pgc_check_role(const struct pgc *c)
 {
-	static int warned[2];
+	static int warned[ROLE_COUNT];
 	const char *super = PQparameterStatus(c->conn, "is_superuser");
-	if (!super || strcmp(super, "on") || warned[c->is_writer])
+	if (!super || strcmp(super, "on") || warned[c->role])
 		return;
-	warned[c->is_writer] = 1;
+	warned[c->role] = 1;
 	log_event(LOG_WARN, "db_superuser", NULL, NULL,
-		  json_pack("{s:s,s:s,s:s}", "role", c->is_writer ? "writer" : "reader", "user", PQuser(c->conn), "hint",
+		  json_pack("{s:s,s:s,s:s}", "role", role_names[c->role], "user", PQuser(c->conn), "hint",
 			    "connect as a role with only the grants pushd needs"));
 }
 
@@ -270,8 +340,9 @@ static void pgc_connected(struct pgc *c)
 	lws_sul_cancel(&c->timer);
 	PQsetnonblocking(c->conn, 1);
 	c->backoff_ms = (unsigned)pg.cfg->reconnect_min_ms;
-	log_event(LOG_INFO, "db_connected", NULL, NULL, json_pack("{s:b,s:b}", "listener", c->is_listener, "writer",
-								    c->is_writer));
+	log_event(LOG_INFO, "db_connected", NULL, NULL,
+		  json_pack("{s:b,s:b,s:b}", "listener", c->is_listener, "writer", c->role == ROLE_WRITER, "read",
+			    c->role == ROLE_READ));
 	pgc_check_role(c);
 	if (c->is_listener) {
 		c->state = PGC_SETUP;
@@ -282,6 +353,12 @@ static void pgc_connected(struct pgc *c)
 		return;
 	}
 	c->state = PGC_IDLE;
+	if (c->role == ROLE_READ) {
+		metrics_gauge_set(G_DB_READ_UP, 1);
+		if (pg.reads_on_primary)
+			log_event(LOG_INFO, "db_read_restored", NULL, NULL, NULL);
+		pg.reads_on_primary = 0;
+	}
 	pg.ev.pool_ready();
 	dispatch_soon();
 }
@@ -333,10 +410,12 @@ static void pgc_timer_cb(lws_sorted_usec_list_t *sul)
 /* Starts a non-blocking connection attempt. */
 static void pgc_connect(struct pgc *c)
 {
+	static const char *const app_names[ROLE_COUNT] = {"pushd", "pushd-writer", "pushd-read"};
 	const char *keys[] = {"dbname", "application_name", NULL};
-	const char *url = c->is_writer ? pg.cfg->writer_database_url : pg.cfg->database_url;
-	const char *vals[] = {*url ? url : NULL, c->is_listener ? "pushd-listen" : c->is_writer ? "pushd-writer" : "pushd",
-			      NULL};
+	const char *url = c->role == ROLE_WRITER ? pg.cfg->writer_database_url
+			  : c->role == ROLE_READ ? pg.cfg->read_database_url
+						 : pg.cfg->database_url;
+	const char *vals[] = {*url ? url : NULL, c->is_listener ? "pushd-listen" : app_names[c->role], NULL};
 
 	c->conn = PQconnectStartParams(keys, vals, 1);
 	c->state = PGC_CONNECTING;
@@ -356,7 +435,9 @@ static void pgc_report_loss(struct pgc *c, int was_up)
 		metrics_gauge_set(G_DB_LISTEN_UP, 0);
 		pg.ev.listen_down();
 	}
-	if (!c->is_listener && !pool_is_up(c->is_writer))
+	if (c->role == ROLE_READ && !pool_is_up(ROLE_READ))
+		metrics_gauge_set(G_DB_READ_UP, 0);
+	if (!c->is_listener && !pool_is_up(c->role))
 		fail_queue(c);
 }
 
@@ -367,8 +448,8 @@ static void pgc_lost(struct pgc *c, const char *why)
 	struct pg_query *q = c->current;
 
 	log_event(pg.stopping ? LOG_DEBUG : was_up ? LOG_WARN : LOG_INFO, "db_connection_lost", NULL, NULL,
-		  json_pack("{s:s,s:s,s:b,s:i}", "reason", why, "error", c->conn ? PQerrorMessage(c->conn) : "",
-			    "listener", c->is_listener, "retry_ms", (int)c->backoff_ms));
+		  json_pack("{s:s,s:s,s:b,s:s,s:i}", "reason", why, "error", c->conn ? PQerrorMessage(c->conn) : "",
+			    "listener", c->is_listener, "role", role_names[c->role], "retry_ms", (int)c->backoff_ms));
 	if (was_up)
 		metrics_inc(M_DB_RECONNECTS);
 	pgc_unwatch(c);
@@ -386,6 +467,8 @@ static void pgc_lost(struct pgc *c, const char *why)
 	lws_sul_schedule(pg.ctx, 0, &c->timer, pgc_timer_cb, (lws_usec_t)c->backoff_ms * 1000);
 	c->backoff_ms = c->backoff_ms * 2 > (unsigned)pg.cfg->reconnect_max_ms ? (unsigned)pg.cfg->reconnect_max_ms
 										: c->backoff_ms * 2;
+	if (q && q->fn && !requeue_on_primary(q, "standby lost"))
+		q = NULL;
 	if (q && q->fn)
 		q->fn(q->owner, NULL);
 	if (q)
@@ -400,13 +483,16 @@ int pg_start(struct lws_context *ctx, struct lws_vhost *vh, const struct config 
 	pg.vh = vh;
 	pg.cfg = cfg;
 	pg.ev = *ev;
-	pg.has_writer = *cfg->writer_database_url && strcmp(cfg->writer_database_url, cfg->database_url);
-	pg.npool = cfg->db_pool + pg.has_writer;
+	pg.has[ROLE_PRIMARY] = 1;
+	pg.has[ROLE_WRITER] = *cfg->writer_database_url && strcmp(cfg->writer_database_url, cfg->database_url);
+	pg.has[ROLE_READ] = *cfg->read_database_url && strcmp(cfg->read_database_url, cfg->database_url);
+	pg.npool = cfg->db_pool * (1 + pg.has[ROLE_READ]) + pg.has[ROLE_WRITER];
 	pg.pool = calloc((size_t)pg.npool, sizeof(*pg.pool));
 	if (!pg.pool)
 		return -1;
 	pg.listener.is_listener = 1;
-	pg.pool[pg.npool - 1].is_writer = pg.has_writer;
+	for (int i = cfg->db_pool; i < pg.npool; i++)
+		pg.pool[i].role = i < cfg->db_pool * 2 && pg.has[ROLE_READ] ? ROLE_READ : ROLE_WRITER;
 	for (int i = -1; i < pg.npool; i++) {
 		struct pgc *c = i < 0 ? &pg.listener : &pg.pool[i];
 		c->fd = -1;
@@ -430,11 +516,12 @@ static char **copy_params(int nparams, const char *const *params)
 	return copy;
 }
 
-/* Queues a parameterised query for the readers or the writer; NULL when none is up or the queue is full. */
-static struct pg_query *submit(int write, const char *sql, int nparams, const char *const *params, pg_result_fn fn,
-			       void *owner)
+/* Queues a parameterised query for the connections of role (or the primary standing in for them); NULL when
+ * none is up or the queue is full. */
+static struct pg_query *submit(enum pg_role role, const char *sql, int nparams, const char *const *params,
+			       pg_result_fn fn, void *owner)
 {
-	if (pg.stopping || !pool_is_up(write) || pg.queued >= pg.cfg->max_queued_queries)
+	if (pg.stopping || pg.queued >= pg.cfg->max_queued_queries || !pool_is_up(role = route(role)))
 		return NULL;
 	struct pg_query *q = calloc(1, sizeof(*q));
 	if (!q || !(q->params = copy_params(nparams, params))) {
@@ -443,7 +530,7 @@ static struct pg_query *submit(int write, const char *sql, int nparams, const ch
 	}
 	q->sql = sql;
 	q->nparams = nparams;
-	q->write = write;
+	q->role = role;
 	q->fn = fn;
 	q->owner = owner;
 	if (pg.tail)
@@ -456,18 +543,27 @@ static struct pg_query *submit(int write, const char *sql, int nparams, const ch
 	return q;
 }
 
-/* Queues a parameterised read query. */
+/* Queues a parameterised query for the primary. */
 struct pg_query *pg_submit(const char *sql, int nparams, const char *const *params, pg_result_fn fn, void *owner)
 {
-	return submit(0, sql, nparams, params, fn, owner);
+	return submit(ROLE_PRIMARY, sql, nparams, params, fn, owner);
 }
 
 /* Queues a parameterised ingestion call. */
 struct pg_query *pg_submit_writer(const char *sql, int nparams, const char *const *params, pg_result_fn fn,
 				  void *owner)
 {
-	return submit(1, sql, nparams, params, fn, owner);
+	return submit(ROLE_WRITER, sql, nparams, params, fn, owner);
 }
+
+/* Queues a parameterised read that tolerates replication lag. */
+struct pg_query *pg_submit_read(const char *sql, int nparams, const char *const *params, pg_result_fn fn, void *owner)
+{
+	return submit(ROLE_READ, sql, nparams, params, fn, owner);
+}
+
+/* 1 when reads go to a standby, whose answers may lag behind the primary's notifications. */
+int pg_reads_may_lag(void) { return pg.has[ROLE_READ]; }
 
 /* Forgets a query: unlinked when still queued, muted when already running. */
 void pg_cancel(struct pg_query *q)

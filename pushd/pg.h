@@ -1,4 +1,4 @@
-/* pg.h: non-blocking libpq connections inside the libwebsockets loop: one LISTEN connection and a query pool. */
+/* pg.h: non-blocking libpq connections inside the libwebsockets loop: one LISTEN connection, query pools (primary, optional standby) and an optional writer. */
 #ifndef PUSHD_PG_H
 #define PUSHD_PG_H
 
@@ -21,11 +21,16 @@ struct pg_query;
 
 /* Starts connecting; sockets are adopted into vh with the "pg" protocol. Returns -1 on failure. */
 int pg_start(struct lws_context *ctx, struct lws_vhost *vh, const struct config *cfg, const struct pg_events *ev);
-/* Queues a parameterised query; fn is called later, never from inside pg_submit. NULL: database unavailable. */
+/* Queues a parameterised query for the primary; fn is called later, never from inside pg_submit. NULL: database unavailable. */
 struct pg_query *pg_submit(const char *sql, int nparams, const char *const *params, pg_result_fn fn, void *owner);
 /* pg_submit for the ingestion calls: they run on the --writer-database-url connection when it is set. */
 struct pg_query *pg_submit_writer(const char *sql, int nparams, const char *const *params, pg_result_fn fn,
 				  void *owner);
+/* pg_submit for reads that tolerate replication lag: they run on the --read-database-url connections when
+ * set and up, on the primary otherwise. */
+struct pg_query *pg_submit_read(const char *sql, int nparams, const char *const *params, pg_result_fn fn, void *owner);
+/* 1 when reads go to a standby, whose answers may lag behind the primary's notifications. */
+int pg_reads_may_lag(void);
 /* Forgets a query: its callback will not be called. */
 void pg_cancel(struct pg_query *q);
 /* 1 while LISTEN is active. */

@@ -26,6 +26,7 @@ struct ws_client {
 	struct ws_client *prev, *next; /* the persona's clients */
 	enum client_state state;
 	int resync;                    /* the awaited snapshot replaces a lost backlog */
+	int snapshot_gap;              /* its snapshot was older than the ring: the replay fills the gap */
 	int closing;                   /* a close frame is due on the next WRITEABLE */
 	int64_t last_id;               /* newest event the client has or has queued */
 	uint64_t pos;                  /* next ring sequence number to consider */

@@ -48,6 +48,7 @@ done
 [ -x tests/e2e/run.sh ] && run_suite e2e with_db vd_e2e tests/e2e/run.sh
 [ -x tests/deploy/check.sh ] && run_suite deploy_check tests/deploy/check.sh
 [ -x tests/deploy/replicas.sh ] && run_suite deploy_replicas with_db vd_replicas tests/deploy/replicas.sh
+[ -x tests/deploy/standby.sh ] && run_suite deploy_standby with_db vd_standby tests/deploy/standby.sh
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED suites: ${failed[*]}"

@@ -7,9 +7,9 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import WebSocket from 'ws';
+import { sleep, waitFor, freePort } from './lib.mjs';
 import pg from 'pg';
 
 const OUT = process.env.TEST_OUT || '/tmp/deploy-test-out';
@@ -20,31 +20,11 @@ const VARIANTS_PER_PERSONA = 30; // each variant: 1 registration + UPDATES perfo
 const UPDATES = 4;               // => 2 x 30 x 5 = 300 events
 const run = `${process.pid}-${Date.now() % 100000}`;
 const PERSONAS = [`replica-a-${run}`, `replica-b-${run}`];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const running = new Set();
 process.on('exit', () => running.forEach((p) => p.kill('SIGKILL')));
 
 function psql(sql) {
   return execFileSync('psql', ['-qAtX', '-v', 'ON_ERROR_STOP=1', '-c', sql], { encoding: 'utf8' }).trim();
-}
-
-async function waitFor(what, fn, timeoutMs = 30000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function httpStatus(port, p) {

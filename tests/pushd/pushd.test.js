@@ -223,12 +223,15 @@ test('pg-restart', async () => {
     }
   })();
   await sleep(500);
+  // restart with exactly the options the cluster runs with (port, sockets, TCP listening, settings):
+  // postmaster.opts holds the server's command line; pg_ctl -o takes its arguments
+  const serverArgs = fs.readFileSync(path.join(process.env.PGDATA, 'postmaster.opts'), 'utf8').trim().replace(/^\S+\s*/, '');
   pgCtl('stop', '-m', 'fast');
   await waitFor('/readyz 503 while the database is down', async () => (await get(p, '/readyz')).status === 503);
   same((await get(p, `/api/metrics/${pa}`)).status, 503, 'REST answers 503 while down');
   same((await get(p, '/healthz')).status, 200, 'still alive');
   await sleep(500);
-  pgCtl('start', '-l', '/dev/null', '-o', `-p ${process.env.PGPORT} -k ${process.env.PGHOST} -c listen_addresses=''`);
+  pgCtl('start', '-l', '/dev/null', '-o', serverArgs);
   await sleep(300); // writes land while pushd may still be reconnecting
   await waitFor('/readyz 200 again', async () => (await get(p, '/readyz')).status === 200);
   await sleep(500);
