@@ -48,6 +48,7 @@
 #define VD_DECLINE_MIN_FALL 0.10	/* relative fall first third -> latest third */
 #define VD_DECLINE_FULL_FALL 0.50	/* fall at which decline alone scores 1 */
 #define VD_FIT_ITERATIONS 100
+#define VD_EVIDENCE_RATES 30		/* per-use rates listed in the evidence: the latest ones */
 
 /* Every use of each pattern used at least $3 times in the window, oldest first within a pattern. */
 static VdPlan fatigue_plan = {
@@ -336,9 +337,10 @@ vd_push_trend_evidence(JsonOut *jo, const VdPatternTrend *t)
 	jo_kv_float(jo, "p_value_decline", vd_round(t->p_decline, 6));
 	jo_kv_float(jo, "decline_per_use", vd_round(t->decline_per_use, 4));
 	jo_kv_float(jo, "half_life_uses", vd_round(t->half_life_uses, 2));
+	/* the latest uses only: the test used them all, the dashboard needs the recent shape */
 	jo_key(jo, "rates");
 	jo_begin_array(jo);
-	for (int i = 0; i < t->uses_tested; i++)
+	for (int i = Max(0, t->uses_tested - VD_EVIDENCE_RATES); i < t->uses_tested; i++)
 		jo_float(jo, vd_round(t->rates[i], 6));
 	jo_end_array(jo);
 	jo_key(jo, "minimums");
