@@ -9,6 +9,8 @@
 #define _GNU_SOURCE
 #include <libwebsockets.h>
 
+#include "../pushd/clock.h"
+
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -73,47 +75,6 @@ static struct {
 static volatile sig_atomic_t interrupted;
 
 static void report(void);
-
-/* Wall clock in epoch seconds: the clock PostgreSQL's clock_timestamp() reads. */
-static double now_epoch(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Monotonic clock in seconds, for durations. */
-static double now_mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Parses "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH[:MM]|-HH[:MM])" into epoch seconds; returns 0 when malformed. */
-static double iso8601_to_epoch(const char *text)
-{
-	struct tm tm = {0};
-	int consumed = 0, oh = 0, om = 0;
-	double frac = 0;
-	char sign = '+';
-
-	if (sscanf(text, "%4d-%2d-%2d%*1[T ]%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-		   &tm.tm_min, &tm.tm_sec, &consumed) != 6)
-		return 0;
-	text += consumed;
-	if (*text == '.') {
-		char *end;
-		frac = strtod(text, &end);
-		text = end;
-	}
-	if (*text != 'Z' && sscanf(text, "%c%2d:%2d", &sign, &oh, &om) < 2)
-		return 0;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	double offset = (oh * 3600.0 + om * 60.0) * (sign == '-' ? -1 : 1);
-	return (double)timegm(&tm) + frac - offset;
-}
 
 /* The "timestamp" of a variant_update in epoch seconds, or 0; repeated timestamps come from a cache. */
 static double message_timestamp(const char *text, size_t len)

@@ -2,6 +2,7 @@
 #ifndef PUSHD_MSG_H
 #define PUSHD_MSG_H
 
+#include "clock.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,12 +29,6 @@ struct msg *msg_ref(struct msg *m);
 void msg_unref(struct msg *m);
 /* The text of a message, after its headroom. */
 static inline unsigned char *msg_text(struct msg *m) { return m->buf + LWS_PRE; }
-/* Parses an ISO 8601 timestamp with offset into epoch seconds; 0 when unparsable. */
-double iso8601_to_epoch(const char *text);
-/* Current wall clock in epoch seconds. */
-double now_epoch(void);
-/* Current monotonic clock in seconds. */
-double now_mono(void);
 
 /* A FIFO of message references, for one client's private messages. */
 struct msgq_node;
