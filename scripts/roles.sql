@@ -37,10 +37,14 @@ GRANT EXECUTE ON FUNCTION
     variant_dashboard.register_variant(text, text, text, double precision, text, timestamptz),
     variant_dashboard.handle_performance_update(text, jsonb),
     variant_dashboard.handle_early_kill_event(text, jsonb),
+    variant_dashboard.lock_persona(text),
     -- called by the totals triggers in the writer's own session
     variant_dashboard.add_to_totals(text, bigint, bigint, bigint, bigint, bigint)
     TO variant_dashboard_writer;
 GRANT INSERT, UPDATE ON variant_dashboard.variants, variant_dashboard.variant_monitoring,
                         variant_dashboard.persona_totals TO variant_dashboard_writer;
 GRANT INSERT ON variant_dashboard.variant_kills, variant_dashboard.dashboard_events TO variant_dashboard_writer;
+-- Deletes are not part of the event stream (a dashboard would keep showing a deleted variant): no writer
+-- may delete; the extension's owner cleans up, and dashboards resync (docs/EVENTS.md).
+REVOKE DELETE, TRUNCATE ON ALL TABLES IN SCHEMA variant_dashboard FROM variant_dashboard_writer, variant_dashboard_reader;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA variant_dashboard TO variant_dashboard_writer;

@@ -1,22 +1,16 @@
 /*
  * event_log.c: appends events to dashboard_events and queues their NOTIFY, in the writer's transaction.
  *
- * Ids are drawn under a per-persona transaction lock, so for one persona id order is commit order and a
- * listener can resume "after event N" without missing a late commit (docs/EVENTS.md).
+ * Ids are drawn under the persona's commit-order lock (persona_lock.c), so for one persona id order is
+ * commit order and a listener can resume "after event N" without missing a late commit (docs/EVENTS.md).
  */
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
 #include "commands/async.h"
-#include "common/hashfn.h"
-#include "miscadmin.h"
-#include "storage/lock.h"
 #include "utils/builtins.h"
 
 #include "vd.h"
-
-/* The advisory lock class of the commit-order locks ("VDSH"), visible as classid in pg_locks. */
-#define VD_EVENT_LOCK_CLASS 0x56445348
 
 /* PostgreSQL refuses NOTIFY payloads of this many bytes or more (BLCKSZ - NAMEDATALEN - 128). */
 #define VD_NOTIFY_PAYLOAD_LIMIT 8000
@@ -36,22 +30,11 @@ static VdPlan insert_plan = {
 	6, {INT8OID, TEXTOID, TEXTOID, TEXTOID, JSONBOID, TIMESTAMPTZOID}
 };
 
-/* Takes the persona's commit-order lock until the end of the transaction. */
-static void
-vd_lock_persona_events(const char *persona_id)
-{
-	LOCKTAG		tag;
-	uint32		key = hash_bytes((const unsigned char *) persona_id, strlen(persona_id));
-
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, VD_EVENT_LOCK_CLASS, key, 2);
-	(void) LockAcquire(&tag, ExclusiveLock, false, false);
-}
-
 /* Locks the persona, then draws the next event id; the caller must be connected to SPI. */
 int64
 vd_next_event_id(const char *persona_id)
 {
-	vd_lock_persona_events(persona_id);
+	vd_lock_persona(persona_id);
 	vd_exec(&next_id_plan, NULL, NULL, false, 1);
 	return vd_col_int(0, 1);
 }

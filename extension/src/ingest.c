@@ -1,7 +1,8 @@
 /*
  * ingest.c: the reference's integration points, register_variant, handle_performance_update and
- * handle_early_kill_event. Each checks its input completely before writing anything, then writes
- * with one statement whose triggers append the event; it returns that event's id.
+ * handle_early_kill_event. Each checks its input completely before writing anything, takes the
+ * persona's commit-order lock before touching any row (persona_lock.c), then writes with one statement
+ * whose triggers append the event; it returns that event's id.
  */
 #include "postgres.h"
 
@@ -90,6 +91,16 @@ vd_lookup_variant(const char *variant_id, const char *persona_id, VdVariant *out
 				 errhint("Send the persona_id the variant was registered with.")));
 }
 
+/* Raises the error for a second kill of a variant. */
+static void
+vd_already_killed(const char *variant_id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("variant \"%s\" is already killed", variant_id),
+			 errhint("A variant is killed once; its kill is in variant_dashboard.variant_kills.")));
+}
+
 /* Returns the event id the statement just appended, or SQL NULL when it changed nothing. */
 static Datum
 vd_return_event_id(FunctionCallInfo fcinfo)
@@ -111,7 +122,10 @@ vd_register_variant(PG_FUNCTION_ARGS)
 	char	   *persona_id = vd_require_text_arg(fcinfo, 1, "persona_id");
 	double		predicted_er;
 
-	values[0] = CStringGetTextDatum(vd_require_text_arg(fcinfo, 0, "id"));
+	char	   *id = vd_require_text_arg(fcinfo, 0, "id");
+
+	vd_check_variant_id(id);
+	values[0] = CStringGetTextDatum(id);
 	vd_check_persona_id(persona_id);
 	values[1] = CStringGetTextDatum(persona_id);
 	values[2] = CStringGetTextDatum(vd_require_text_arg(fcinfo, 2, "content"));
@@ -130,6 +144,7 @@ vd_register_variant(PG_FUNCTION_ARGS)
 	values[5] = PG_ARGISNULL(5) ? TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()) : PG_GETARG_DATUM(5);
 
 	SPI_connect();
+	vd_lock_persona(persona_id);
 	vd_last_event_id = 0;
 	vd_exec(&register_plan, values, nulls, false, 0);
 	return vd_return_event_id(fcinfo);
@@ -175,6 +190,7 @@ vd_handle_performance_update(PG_FUNCTION_ARGS)
 	values[2] = Float8GetDatum(vd_performance_rate(data, interactions, views));
 
 	SPI_connect();
+	vd_lock_persona(persona_id);
 	vd_lookup_variant(variant_id, persona_id, &variant);
 	values[0] = CStringGetTextDatum(variant_id);
 	values[1] = CStringGetTextDatum(persona_id);
@@ -193,6 +209,7 @@ vd_handle_early_kill_event(PG_FUNCTION_ARGS)
 	char	   *variant_id = vd_require_text_arg(fcinfo, 0, "variant_id");
 	Jsonb	   *data;
 	char	   *persona_id;
+	char	   *reason;
 	double		final_er = 0;
 	int64		sample_size = 0;
 	Datum		values[4];
@@ -205,21 +222,24 @@ vd_handle_early_kill_event(PG_FUNCTION_ARGS)
 	vd_require_json_object(data, "kill_data");
 	persona_id = vd_json_required_string(data, "persona_id");
 	vd_check_persona_id(persona_id);
-	values[1] = CStringGetTextDatum(vd_json_required_string(data, "reason"));
+	reason = vd_json_required_string(data, "reason");
+	vd_check_kill_reason(reason);
+	values[1] = CStringGetTextDatum(reason);
 	nulls[2] = vd_json_optional_rate(data, "final_engagement_rate", &final_er) ? ' ' : 'n';
 	values[2] = Float8GetDatum(final_er);
 	nulls[3] = vd_json_optional_count(data, "sample_size", &sample_size) ? ' ' : 'n';
 	values[3] = Int64GetDatum(sample_size);
 
 	SPI_connect();
+	vd_lock_persona(persona_id);
 	vd_lookup_variant(variant_id, persona_id, &variant);
 	if (strcmp(variant.status, "killed") == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("variant \"%s\" is already killed", variant_id),
-				 errhint("A variant is killed once; its kill is in variant_dashboard.variant_kills.")));
+		vd_already_killed(variant_id);
 	values[0] = CStringGetTextDatum(variant_id);
 	vd_last_event_id = 0;
+	/* a kill this transaction's snapshot cannot see (repeatable read) conflicts instead */
 	vd_exec(&kill_plan, values, nulls, false, 0);
+	if (SPI_processed == 0)
+		vd_already_killed(variant_id);
 	return vd_return_event_id(fcinfo);
 }

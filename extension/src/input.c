@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
@@ -38,6 +39,46 @@ vd_check_persona_id(const char *persona_id)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid persona_id \"%s\"", persona_id),
 				 errhint("A persona_id is 1 to 64 characters of A-Z, a-z, 0-9, '_', '.' and '-'.")));
+}
+
+/* True when the UTF-8 string holds a C0 control, DEL or a C1 control (U+0080..U+009F). */
+static bool
+vd_has_control_char(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+	{
+		if (*p < 0x20 || *p == 0x7f)
+			return true;
+		if (GetDatabaseEncoding() == PG_UTF8 && p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return true;
+	}
+	return false;
+}
+
+/* Refuses variant ids outside 1-200 characters or holding control characters. */
+void
+vd_check_variant_id(const char *variant_id)
+{
+	int			chars = pg_mbstrlen(variant_id);
+
+	if (chars < 1 || chars > VD_MAX_VARIANT_ID || vd_has_control_char(variant_id))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid variant id of %d characters", chars),
+				 errhint("A variant id is 1 to 200 characters without control characters.")));
+}
+
+/* Refuses a kill reason that is blank or longer than VD_MAX_KILL_REASON characters. */
+void
+vd_check_kill_reason(const char *reason)
+{
+	int			chars = pg_mbstrlen(reason);
+
+	if (chars > VD_MAX_KILL_REASON || strspn(reason, " \t\r\n") == strlen(reason))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("kill reason must be 1 to 1000 characters and not blank, got %d characters", chars),
+				 errhint("Say in a sentence why the variant was stopped, e.g. \"engagement 40%% below prediction\".")));
 }
 
 /* Refuses a rate outside [0,1]. */
@@ -109,7 +150,24 @@ vd_json_optional_rate(Jsonb *object, const char *key, double *out)
 	return true;
 }
 
-/* Reads an optional key that must be a non-negative whole number. */
+/* Refuses a count below 0 or above VD_MAX_COUNT, naming the value as sent. */
+static void
+vd_check_count_range(const char *key, Datum n)
+{
+	bool		negative = DatumGetBool(DirectFunctionCall2(numeric_lt, n,
+															NumericGetDatum(int64_to_numeric(0))));
+
+	if (!negative && !DatumGetBool(DirectFunctionCall2(numeric_gt, n,
+														NumericGetDatum(int64_to_numeric(VD_MAX_COUNT)))))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("key \"%s\" must be between 0 and " INT64_FORMAT ", got %s", key, VD_MAX_COUNT,
+					DatumGetCString(DirectFunctionCall1(numeric_out, n))),
+			 errhint("Counts are views or interactions of one variant: at most 10^15.")));
+}
+
+/* Reads an optional key that must be a whole number from 0 to VD_MAX_COUNT. */
 bool
 vd_json_optional_count(Jsonb *object, const char *key, int64 *out)
 {
@@ -127,11 +185,8 @@ vd_json_optional_count(Jsonb *object, const char *key, int64 *out)
 	whole = DirectFunctionCall2(numeric_trunc, n, Int32GetDatum(0));
 	if (!DatumGetBool(DirectFunctionCall2(numeric_eq, n, whole)))
 		vd_wrong_type(key, "a whole number");
+	vd_check_count_range(key, n);
 	*out = DatumGetInt64(DirectFunctionCall1(numeric_int8, n));
-	if (*out < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("key \"%s\" must not be negative, got " INT64_FORMAT, key, *out)));
 	return true;
 }
 

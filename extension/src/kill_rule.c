@@ -63,7 +63,8 @@ static VdPlan auto_kill_plan = {
 	NULL,
 	"INSERT INTO variant_dashboard.variant_kills"
 	"   (variant_id, persona_id, reason, final_engagement_rate, sample_size, posted_at)"
-	" VALUES ($1, $2, $3, $4, $5, $6)",
+	" VALUES ($1, $2, $3, $4, $5, $6)"
+	" ON CONFLICT (variant_id) DO NOTHING",
 	6, {TEXTOID, TEXTOID, TEXTOID, FLOAT8OID, INT8OID, TIMESTAMPTZOID}
 };
 

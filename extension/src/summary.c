@@ -8,10 +8,15 @@
 
 #include "vd.h"
 
-/* Current totals, kept by triggers; a persona without variants has no row. */
+/*
+ * Current totals, kept by triggers; a persona without variants has no row. The numeric sums are shown
+ * saturated at the bigint range (they would need 9,000 variants at the 10^15 bound to reach it).
+ */
 static VdPlan summary_plan = {
 	NULL,
-	"SELECT total_variants, active_variants, killed_variants, total_interactions, total_views"
+	"SELECT total_variants, active_variants, killed_variants,"
+	"       least(total_interactions, 9223372036854775807)::bigint,"
+	"       least(total_views, 9223372036854775807)::bigint"
 	"  FROM variant_dashboard.persona_totals WHERE persona_id = $1",
 	1, {TEXTOID}
 };

@@ -13,6 +13,12 @@
 
 #define VD_NOTIFY_CHANNEL "variant_dashboard"
 
+/* Largest view, interaction or sample count accepted (10^15); documented in README.md. */
+#define VD_MAX_COUNT INT64CONST(1000000000000000)
+/* Longest variant id and kill reason, in characters (the tables' CHECKs say the same). */
+#define VD_MAX_VARIANT_ID 200
+#define VD_MAX_KILL_REASON 1000
+
 /* A prepared statement kept for the life of the backend (pg_cron style). */
 typedef struct VdPlan
 {
@@ -43,6 +49,8 @@ extern Jsonb *vd_spi_finish_jsonb(Jsonb *result);
 /* input.c: argument and JSON key checks shared by the ingestion functions */
 extern char *vd_require_text_arg(FunctionCallInfo fcinfo, int argno, const char *name);
 extern void vd_check_persona_id(const char *persona_id);
+extern void vd_check_variant_id(const char *variant_id);
+extern void vd_check_kill_reason(const char *reason);
 extern void vd_check_rate(double rate, const char *name);
 extern bool vd_json_field(Jsonb *object, const char *key, JsonbValue *out);
 extern char *vd_json_required_string(Jsonb *object, const char *key);
@@ -50,6 +58,9 @@ extern bool vd_json_optional_rate(Jsonb *object, const char *key, double *out);
 extern bool vd_json_optional_count(Jsonb *object, const char *key, int64 *out);
 extern int64 vd_json_required_count(Jsonb *object, const char *key);
 extern void vd_require_json_object(Jsonb *object, const char *argname);
+
+/* persona_lock.c */
+extern void vd_lock_persona(const char *persona_id);
 
 /* event_log.c */
 extern int64 vd_last_event_id;

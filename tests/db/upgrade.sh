@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The upgrade path: CREATE EXTENSION at 0.1.0 with data, ALTER EXTENSION UPDATE, and the result must have
-# the same objects as a fresh install and keep the data. Needs PG* env (a server with the extension
-# installed); uses its own databases.
+# The upgrade paths: CREATE EXTENSION at each released version with data, ALTER EXTENSION UPDATE, and the
+# result must have the same objects as a fresh install, keep every row, and work. Needs PG* env (a server
+# with the extension installed); uses its own databases.
 set -euo pipefail
 objects() {
   psql -AtX -d "$1" -c "SELECT pg_describe_object(classid, objid, objsubid) FROM pg_depend
@@ -9,19 +9,45 @@ objects() {
                            AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'variant_dashboard')
                          ORDER BY 1"
 }
-for db in vd_upgraded vd_fresh; do psql -qX -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"; done
-psql -qX -v ON_ERROR_STOP=1 -d vd_upgraded \
-  -c "CREATE EXTENSION variant_dashboard VERSION '0.1.0'" \
-  -c "SELECT variant_dashboard.register_variant('u1', 'upgrade', 'kept across the upgrade', 0.05)" >/dev/null
-psql -qX -v ON_ERROR_STOP=1 -d vd_upgraded -c "ALTER EXTENSION variant_dashboard UPDATE"
+# Row counts and totals of every table that holds data, as one line.
+contents() {
+  psql -AtX -d "$1" -c "SELECT (SELECT count(*) FROM variant_dashboard.variants) || ' variants, '
+                            || (SELECT count(*) FROM variant_dashboard.variant_monitoring) || ' monitored, '
+                            || (SELECT count(*) FROM variant_dashboard.variant_kills) || ' kills, '
+                            || (SELECT count(*) FROM variant_dashboard.dashboard_events) || ' events, views '
+                            || (SELECT sum(total_views) FROM variant_dashboard.persona_totals)"
+}
+psql -qX -d postgres -c "DROP DATABASE IF EXISTS vd_fresh" -c "CREATE DATABASE vd_fresh"
 psql -qX -v ON_ERROR_STOP=1 -d vd_fresh -c "CREATE EXTENSION variant_dashboard"
-version=$(psql -AtX -d vd_upgraded -c "SELECT extversion FROM pg_extension WHERE extname = 'variant_dashboard'")
 default=$(psql -AtX -d vd_fresh -c "SELECT extversion FROM pg_extension WHERE extname = 'variant_dashboard'")
-[ "$version" = "$default" ] || { echo "FAIL: upgraded to $version, fresh install is $default"; exit 1; }
-if ! diff <(objects vd_upgraded) <(objects vd_fresh); then echo "FAIL: upgraded and fresh objects differ"; exit 1; fi
-kept=$(psql -AtX -d vd_upgraded -c "SELECT count(*) FROM variant_dashboard.variants WHERE id = 'u1'")
-[ "$kept" = 1 ] || { echo "FAIL: the upgrade lost data"; exit 1; }
-psql -AtX -d vd_upgraded -c "SELECT variant_dashboard.evaluate_early_kill('u1')->>'rule'" | grep -qx bayesian \
-  || { echo "FAIL: 0.2.0 functions do not work after the upgrade"; exit 1; }
-echo "ok: 0.1.0 -> $version upgrade matches a fresh install ($(objects vd_fresh | wc -l) objects) and keeps the data"
-for db in vd_upgraded vd_fresh; do psql -qX -d postgres -c "DROP DATABASE $db"; done
+for from in 0.1.0 0.2.0; do
+  db=vd_upgraded
+  psql -qX -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+  psql -qX -v ON_ERROR_STOP=1 -d $db -c "CREATE EXTENSION variant_dashboard VERSION '$from'"
+  # The installed library is the newest; an older schema can still register and kill (0.1.0 has no
+  # persona_settings, which the update path's auto-kill reads), so updates are written from 0.2.0 on.
+  updates=0; [ "$from" != 0.1.0 ] && updates=20
+  psql -qX -v ON_ERROR_STOP=1 -d $db -v updates=$updates <<'SQL' >/dev/null
+SELECT variant_dashboard.register_variant('u' || i, 'upgrade', 'kept across the upgrade', 0.05, 'hook', now() - interval '1 hour')
+  FROM generate_series(1, 20) i;
+SELECT variant_dashboard.handle_performance_update('u' || i,
+         jsonb_build_object('persona_id', 'upgrade', 'interaction_count', i, 'view_count', 100 * i))
+  FROM generate_series(1, :updates) i;
+SELECT variant_dashboard.handle_early_kill_event('u1', '{"persona_id": "upgrade", "reason": "kept"}');
+SQL
+  before=$(contents $db)
+  psql -qX -v ON_ERROR_STOP=1 -d $db -c "ALTER EXTENSION variant_dashboard UPDATE"
+  version=$(psql -AtX -d $db -c "SELECT extversion FROM pg_extension WHERE extname = 'variant_dashboard'")
+  [ "$version" = "$default" ] || { echo "FAIL: $from upgraded to $version, fresh install is $default"; exit 1; }
+  if ! diff <(objects $db) <(objects vd_fresh); then echo "FAIL: $from upgraded and fresh objects differ"; exit 1; fi
+  after=$(contents $db)
+  [ "$before" = "$after" ] || { echo "FAIL: the upgrade from $from changed the data: $before -> $after"; exit 1; }
+  psql -AtX -d $db -c "SELECT variant_dashboard.evaluate_early_kill('u2')->>'rule'" | grep -qx bayesian \
+    || { echo "FAIL: 0.2.0 functions do not work after the upgrade from $from"; exit 1; }
+  psql -qAtX -v ON_ERROR_STOP=1 -d $db \
+    -c "SELECT variant_dashboard.handle_performance_update('u2', '{\"persona_id\": \"upgrade\", \"interaction_count\": 50, \"view_count\": 900}')" >/dev/null \
+    || { echo "FAIL: writes fail after the upgrade from $from"; exit 1; }
+  echo "ok: $from -> $version upgrade matches a fresh install ($(objects vd_fresh | wc -l) objects) and keeps the data ($after)"
+  psql -qX -d postgres -c "DROP DATABASE $db"
+done
+psql -qX -d postgres -c "DROP DATABASE vd_fresh"
