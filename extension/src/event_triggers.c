@@ -99,15 +99,16 @@ vd_row_ts_kv(JsonOut *jo, TriggerData *td, HeapTuple row, const char *key, const
 		jo_timestamptz(jo, ts);
 }
 
-/* Writes the members particular to one event type. */
-typedef void (*EventMembers) (JsonOut *jo, TriggerData *td);
+/* Writes the members particular to one event type; extra is what the caller read besides the row. */
+typedef void (*EventMembers) (JsonOut *jo, TriggerData *td, const void *extra);
 
 /*
  * Appends one event about the trigger's row: takes the persona's event lock and id, writes the members
  * every event shares, then the type's own, and queues the NOTIFY.
  */
 static void
-vd_emit_event(TriggerData *td, const char *event_type, const char *variant_column, EventMembers members)
+vd_emit_event(TriggerData *td, const char *event_type, const char *variant_column, EventMembers members,
+			  const void *extra)
 {
 	HeapTuple	row = vd_trigger_row(td);
 	JsonOut		jo;
@@ -124,7 +125,7 @@ vd_emit_event(TriggerData *td, const char *event_type, const char *variant_colum
 	jo_kv_string(&jo, "event_type", event_type);
 	jo_kv_int(&jo, "event_id", event_id);
 	jo_kv_string(&jo, "variant_id", variant_id);
-	members(&jo, td);
+	members(&jo, td, extra);
 	jo_end_object(&jo);
 	vd_append_event(event_id, event_type, persona_id, variant_id, jo_finish(&jo));
 	SPI_finish();
@@ -132,7 +133,7 @@ vd_emit_event(TriggerData *td, const char *event_type, const char *variant_colum
 
 /* variant_registered: the variant as registered. */
 static void
-vd_registered_members(JsonOut *jo, TriggerData *td)
+vd_registered_members(JsonOut *jo, TriggerData *td, const void *extra)
 {
 	HeapTuple	row = td->tg_trigtuple;
 
@@ -145,28 +146,38 @@ vd_registered_members(JsonOut *jo, TriggerData *td)
 
 /* status_change: the old and new status. */
 static void
-vd_status_members(JsonOut *jo, TriggerData *td)
+vd_status_members(JsonOut *jo, TriggerData *td, const void *extra)
 {
 	jo_kv_string(jo, "old_status", vd_row_text(td, td->tg_trigtuple, "status"));
 	jo_kv_string(jo, "new_status", vd_row_text(td, td->tg_newtuple, "status"));
 	jo_kv_ts(jo, "changed_at", GetCurrentTimestamp());
 }
 
-/* performance_update: the live numbers. */
+/*
+ * performance_update: the live numbers, and the kill probability under the persona's settings (4
+ * places) with the views the rule waits for, so a live table is never behind the numbers it shows.
+ */
 static void
-vd_performance_members(JsonOut *jo, TriggerData *td)
+vd_performance_members(JsonOut *jo, TriggerData *td, const void *extra)
 {
+	const VdKillState *st = extra;
 	HeapTuple	row = vd_trigger_row(td);
+	TupleDesc	desc = td->tg_relation->rd_att;
 
 	vd_row_float_kv(jo, td, row, "current_er", "current_er");
 	vd_row_int_kv(jo, td, row, "interaction_count", "interaction_count");
 	vd_row_int_kv(jo, td, row, "view_count", "view_count");
 	vd_row_ts_kv(jo, td, row, "updated_at", "last_updated");
+	jo_kv_float(jo, "kill_probability",
+				vd_round(vd_kill_probability(&st->settings, st->predicted,
+											 vd_get_int(row, desc, vd_attnum(desc, "interaction_count")),
+											 vd_get_int(row, desc, vd_attnum(desc, "view_count"))), 4));
+	jo_kv_int(jo, "kill_min_views", st->settings.min_views);
 }
 
 /* early_kill: why, and the numbers at the kill. */
 static void
-vd_kill_members(JsonOut *jo, TriggerData *td)
+vd_kill_members(JsonOut *jo, TriggerData *td, const void *extra)
 {
 	HeapTuple	row = td->tg_trigtuple;
 
@@ -180,7 +191,7 @@ vd_kill_members(JsonOut *jo, TriggerData *td)
 Datum
 vd_variant_registered_event(PG_FUNCTION_ARGS)
 {
-	vd_emit_event(vd_row_trigger(fcinfo), "variant_registered", "id", vd_registered_members);
+	vd_emit_event(vd_row_trigger(fcinfo), "variant_registered", "id", vd_registered_members, NULL);
 	return PointerGetDatum(NULL);
 }
 
@@ -191,7 +202,7 @@ vd_variant_status_event(PG_FUNCTION_ARGS)
 	TriggerData *td = vd_row_trigger(fcinfo);
 
 	if (!kill_cascade_running)
-		vd_emit_event(td, "status_change", "id", vd_status_members);
+		vd_emit_event(td, "status_change", "id", vd_status_members, NULL);
 	return PointerGetDatum(NULL);
 }
 
@@ -203,10 +214,16 @@ vd_performance_update_event(PG_FUNCTION_ARGS)
 	TriggerData *td = vd_row_trigger(fcinfo);
 	HeapTuple	row = vd_trigger_row(td);
 	TupleDesc	desc = td->tg_relation->rd_att;
+	char	   *variant_id;
+	VdKillState state;
 
-	vd_emit_event(td, "performance_update", "variant_id", vd_performance_members);
 	SPI_connect();
-	vd_auto_kill(vd_row_text(td, row, "variant_id"), vd_row_text(td, row, "persona_id"),
+	variant_id = vd_row_text(td, row, "variant_id");
+	/* the composite foreign key guarantees the variant row */
+	if (!vd_load_kill_state(variant_id, &state))
+		elog(ERROR, "variant \"%s\" of a monitoring row does not exist", variant_id);
+	vd_emit_event(td, "performance_update", "variant_id", vd_performance_members, &state);
+	vd_auto_kill(&state, variant_id, vd_row_text(td, row, "persona_id"),
 				 vd_get_int(row, desc, vd_attnum(desc, "interaction_count")),
 				 vd_get_int(row, desc, vd_attnum(desc, "view_count")));
 	SPI_finish();
@@ -239,7 +256,7 @@ vd_early_kill_event(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = vd_row_trigger(fcinfo);
 
-	vd_emit_event(td, "early_kill", "variant_id", vd_kill_members);
+	vd_emit_event(td, "early_kill", "variant_id", vd_kill_members, NULL);
 	vd_mark_killed(vd_row_text(td, td->tg_trigtuple, "variant_id"));
 	return PointerGetDatum(NULL);
 }

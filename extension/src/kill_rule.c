@@ -208,37 +208,47 @@ vd_evaluate_early_kill(PG_FUNCTION_ARGS)
 	PG_RETURN_JSONB_P(vd_spi_finish_jsonb(jo_finish(&jo)));
 }
 
+/* Loads what auto-kill and the event's kill_probability need beyond the trigger row; false if none. */
+bool
+vd_load_kill_state(const char *variant_id, VdKillState *out)
+{
+	Datum		arg = CStringGetTextDatum(variant_id);
+	bool		isnull;
+
+	if (vd_exec(&auto_kill_state_plan, &arg, NULL, false, 1) != SPI_OK_SELECT || SPI_processed == 0)
+		return false;
+	out->predicted = vd_col_float(0, 1);
+	out->posted_at = vd_col_ts(0, 2, &isnull);
+	out->active = strcmp(vd_col_cstring(0, 3), "active") == 0;
+	vd_kill_settings_from_row(4, &out->settings);
+	return true;
+}
+
 /*
  * Called for every new performance figure: when the persona has auto-kill on and the rule says kill,
  * records the kill in the same transaction (its trigger sends the early_kill event). The caller's
  * last event id is kept, so handle_performance_update still returns its own event.
  */
 void
-vd_auto_kill(const char *variant_id, const char *persona_id, int64 interactions, int64 views)
+vd_auto_kill(const VdKillState *st, const char *variant_id, const char *persona_id, int64 interactions,
+			 int64 views)
 {
-	VdKillSettings settings;
 	KillDecision d;
 	Datum		args[6];
-	bool		isnull;
-	TimestampTz posted_at;
 	int64		own_event_id = vd_last_event_id;
 
-	args[0] = CStringGetTextDatum(variant_id);
-	if (vd_exec(&auto_kill_state_plan, args, NULL, false, 1) != SPI_OK_SELECT || SPI_processed == 0)
+	if (!st->settings.auto_kill || !st->active)
 		return;
-	vd_kill_settings_from_row(4, &settings);
-	if (!settings.auto_kill || strcmp(vd_col_cstring(0, 3), "active") != 0)
-		return;
-	posted_at = vd_col_ts(0, 2, &isnull);
-	vd_decide(&settings, vd_col_float(0, 1), (double) (GetCurrentTimestamp() - posted_at) / USECS_PER_SEC,
+	vd_decide(&st->settings, st->predicted, (double) (GetCurrentTimestamp() - st->posted_at) / USECS_PER_SEC,
 			  interactions, views, &d);
 	if (!d.kill)
 		return;
+	args[0] = CStringGetTextDatum(variant_id);
 	args[1] = CStringGetTextDatum(persona_id);
 	args[2] = CStringGetTextDatum(d.reason);
 	args[3] = Float8GetDatum(d.observed_er);
 	args[4] = Int64GetDatum(views);
-	args[5] = TimestampTzGetDatum(posted_at);
+	args[5] = TimestampTzGetDatum(st->posted_at);
 	vd_exec(&auto_kill_plan, args, NULL, false, 0);
 	vd_last_event_id = own_event_id;
 }

@@ -115,7 +115,16 @@ extern void vd_kill_settings_from_row(int first, VdKillSettings *out);
 extern void _PG_init(void);
 
 /* kill_rule.c */
-extern void vd_auto_kill(const char *variant_id, const char *persona_id, int64 interactions, int64 views);
+typedef struct VdKillState
+{
+	double		predicted;
+	TimestampTz posted_at;
+	bool		active;
+	VdKillSettings settings;
+} VdKillState;
+extern bool vd_load_kill_state(const char *variant_id, VdKillState *out);
+extern void vd_auto_kill(const VdKillState *st, const char *variant_id, const char *persona_id,
+						 int64 interactions, int64 views);
 extern double vd_kill_probability(const VdKillSettings *s, double predicted, int64 interactions, int64 views);
 
 /* beta.c */

@@ -143,7 +143,14 @@ function applyPerformanceUpdate(metrics, event) {
   };
   const ratio = performanceRatio(live.engagement_rate, row.predicted_er);
   const changed = markChanged(row.changed, before, live, event.event_id);
-  const nextRow = { ...row, live_metrics: live, performance_vs_prediction: relativeChange(ratio), last_updated: event.updated_at ?? row.last_updated, changed };
+  const nextRow = {
+    ...row,
+    live_metrics: live,
+    performance_vs_prediction: relativeChange(ratio),
+    kill_probability: event.kill_probability ?? row.kill_probability,
+    last_updated: event.updated_at ?? row.last_updated,
+    changed,
+  };
   const summary = moveTotals(metrics.summary, live.views - numberOr(before.views, 0), live.interactions - numberOr(before.interactions, 0));
   const leaders = updateById(metrics.performance_leaders, row.id, (leader) => ({
     ...leader,

@@ -59,6 +59,15 @@ describe('performance updates', () => {
     expect(row(state, 'v1').changed).toEqual({ interactions: 11 });
   });
 
+  it('takes the kill probability the event carries, and keeps the old one when it carries none', () => {
+    const update = performanceUpdate(11, 'v2', 0.01, 6, 600);
+    update.data.kill_probability = 0.9731;
+    const state = run(initialData(), update);
+    expect(row(state, 'v2').kill_probability).toBe(0.9731);
+    const before = row(run(initialData()), 'v2').kill_probability;
+    expect(row(run(initialData(), performanceUpdate(11, 'v2', 0.01, 6, 600)), 'v2').kill_probability).toBe(before);
+  });
+
   it('updates the matching performance leader', () => {
     const state = run(initialData(), performanceUpdate(11, 'v1', 0.07, 77, 1100));
     expect(state.metrics.performance_leaders[0]).toMatchObject({ engagement_rate: 0.07, views: 1100, interactions: 77 });
