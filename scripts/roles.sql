@@ -30,7 +30,9 @@ GRANT EXECUTE ON FUNCTION
     variant_dashboard.events_after(text, bigint, integer),
     variant_dashboard.evaluate_early_kill(text, timestamptz),
     variant_dashboard.variant_probabilities(text, timestamptz),
-    variant_dashboard.beta_cdf(double precision, double precision, double precision)
+    variant_dashboard.beta_cdf(double precision, double precision, double precision),
+    variant_dashboard.personas(timestamptz),
+    variant_dashboard.persona_day_start(text, timestamptz)
     TO variant_dashboard_reader;
 
 GRANT EXECUTE ON FUNCTION

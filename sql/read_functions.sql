@@ -56,16 +56,23 @@ SELECT s->>'type' AS type, s->>'priority' AS priority, s->>'title' AS title, s->
 -- dashboard_metrics: the whole object
 SELECT jsonb_pretty(dashboard_metrics('r1', '2026-03-10 12:00+00') - 'real_time_feed' - 'last_event_id' - 'recent_kills'
                     - 'active_variants' - 'performance_leaders' - 'optimization_opportunities');
--- kills today: 3 kills after 30, 15 and 8 minutes average 17.67 minutes; today follows the session time zone
+-- kills today: 3 kills after 30, 15 and 8 minutes average 17.67 minutes; today follows the persona's time zone (UTC by default)
 SELECT dashboard_metrics('r1', '2026-03-10 12:00+00')->'early_kills_today' AS utc_day;
 -- recent_kills lists the kills themselves, newest first, whatever came after them in the feed
 SELECT k->>'variant_id' AS variant_id, k->>'kill_reason' AS reason, k->>'killed_at' AS killed_at
   FROM jsonb_array_elements(dashboard_metrics('r1', '2026-03-10 12:00+00')->'recent_kills') k;
 SELECT jsonb_array_length(dashboard_metrics('r1', '2026-03-10 11:56+00')->'recent_kills') AS kills_by_11_56;
 -- in Auckland 12:00 UTC is 01:00 the next day, which began at 11:00 UTC: only the kills at 11:55 and 11:58
-SET TimeZone = 'Pacific/Auckland';
+INSERT INTO persona_settings (persona_id, time_zone) VALUES ('r1', 'Pacific/Auckland');
 SELECT dashboard_metrics('r1', '2026-03-10 12:00+00')->'early_kills_today' AS auckland_day;
+SELECT persona_id, kills_today FROM personas('2026-03-10 12:00+00') WHERE persona_id = 'r1';
+-- the session's own time zone does not move the persona's day
+SET TimeZone = 'America/Los_Angeles';
+SELECT dashboard_metrics('r1', '2026-03-10 12:00+00')->'early_kills_today' AS still_auckland_day;
 SET TimeZone = 'UTC';
+-- an unknown zone is refused
+UPDATE persona_settings SET time_zone = 'Mars/Olympus_Mons' WHERE persona_id = 'r1';
+DELETE FROM persona_settings WHERE persona_id = 'r1';
 -- the feed: latest events first, and last_event_id is the newest of the persona
 SELECT (m->'last_event_id')::bigint = (SELECT max(id) FROM dashboard_events WHERE persona_id = 'r1') AS last_event_id_ok,
        jsonb_array_length(m->'real_time_feed') AS feed_length,

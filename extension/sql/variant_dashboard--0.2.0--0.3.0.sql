@@ -30,3 +30,67 @@ CREATE TRIGGER persona_write_guard BEFORE INSERT OR UPDATE ON variant_kills
 -- that changes the tables with plain UPDATE statements.
 CREATE FUNCTION lock_persona(persona_id text) RETURNS void
     AS 'MODULE_PATHNAME', 'vd_lock_persona_sql' LANGUAGE C VOLATILE STRICT;
+
+-- Personas: when each last changed is kept beside its totals (written with every event), so personas()
+-- reads one row per persona.
+ALTER TABLE persona_totals ADD COLUMN last_event_id bigint, ADD COLUMN last_event_at timestamptz;
+UPDATE persona_totals t SET last_event_id = e.id, last_event_at = e.created_at
+  FROM (SELECT DISTINCT ON (persona_id) persona_id, id, created_at FROM dashboard_events
+         ORDER BY persona_id, id DESC) e
+ WHERE e.persona_id = t.persona_id;
+
+-- Recomputes every persona's totals and last event from the tables.
+CREATE OR REPLACE FUNCTION rebuild_persona_totals() RETURNS void LANGUAGE sql AS $$
+    DELETE FROM variant_dashboard.persona_totals;
+    INSERT INTO variant_dashboard.persona_totals
+    SELECT v.persona_id, count(*), count(*) FILTER (WHERE v.status = 'active'),
+           count(*) FILTER (WHERE v.status = 'killed'),
+           coalesce(sum(m.view_count), 0), coalesce(sum(m.interaction_count), 0),
+           (SELECT e.id FROM variant_dashboard.dashboard_events e WHERE e.persona_id = v.persona_id
+             ORDER BY e.id DESC LIMIT 1),
+           (SELECT e.created_at FROM variant_dashboard.dashboard_events e WHERE e.persona_id = v.persona_id
+             ORDER BY e.id DESC LIMIT 1)
+      FROM variant_dashboard.variants v
+      LEFT JOIN variant_dashboard.variant_monitoring m ON m.variant_id = v.id
+     GROUP BY v.persona_id;
+$$;
+
+-- "Today" (kills_today and every daily window) starts at midnight in the persona's IANA time zone.
+ALTER TABLE persona_settings ADD COLUMN time_zone text NOT NULL DEFAULT 'UTC'
+    CHECK ((timestamptz '2000-01-01 00:00+00' AT TIME ZONE time_zone) IS NOT NULL);
+
+-- The start of as_of's day in the persona's time zone (UTC without settings).
+CREATE FUNCTION persona_day_start(persona_id text, as_of timestamptz) RETURNS timestamptz
+    LANGUAGE sql STABLE STRICT AS $$
+        SELECT date_trunc('day', $2 AT TIME ZONE z.tz) AT TIME ZONE z.tz
+          FROM (SELECT coalesce((SELECT s.time_zone FROM variant_dashboard.persona_settings s
+                                  WHERE s.persona_id = $1), 'UTC') AS tz) z
+    $$;
+
+-- Kills of the last days across personas, for personas() (one range scan instead of one probe each).
+CREATE INDEX variant_kills_killed_at ON variant_kills (killed_at);
+
+-- One row per persona: its totals (current), kills since its local midnight of as_of, pooled rate and
+-- the newest event. A persona appears once it has a variant or an event. Only the personas with a kill in
+-- the last 27 hours (no time zone's day began earlier) need their day computed, and the zone lookup only
+-- for those not on UTC. Not STRICT, so the planner can inline it into the caller's query.
+CREATE FUNCTION personas(as_of timestamptz DEFAULT now())
+    RETURNS TABLE (persona_id text, total_variants bigint, active_variants bigint, killed_variants bigint,
+                   kills_today bigint, pooled_engagement_rate double precision, last_event_id bigint,
+                   last_event_at timestamptz)
+    LANGUAGE sql STABLE AS $$
+        WITH kills AS (
+            SELECT k.persona_id, count(*) AS n
+              FROM variant_dashboard.variant_kills k
+              LEFT JOIN variant_dashboard.persona_settings s ON s.persona_id = k.persona_id
+             WHERE k.killed_at <= $1 AND k.killed_at > $1 - interval '27 hours'
+               AND k.killed_at >= CASE WHEN s.time_zone IS NULL OR s.time_zone = 'UTC'
+                                       THEN date_trunc('day', $1 AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+                                       ELSE date_trunc('day', $1 AT TIME ZONE s.time_zone) AT TIME ZONE s.time_zone END
+             GROUP BY k.persona_id)
+        SELECT t.persona_id, t.total_variants, t.active_variants, t.killed_variants, coalesce(k.n, 0),
+               CASE WHEN t.total_views > 0 THEN t.total_interactions::float8 / t.total_views::float8 ELSE 0 END,
+               t.last_event_id, t.last_event_at
+          FROM variant_dashboard.persona_totals t LEFT JOIN kills k ON k.persona_id = t.persona_id
+         ORDER BY t.persona_id
+    $$;

@@ -30,6 +30,16 @@ static VdPlan insert_plan = {
 	6, {INT8OID, TEXTOID, TEXTOID, TEXTOID, JSONBOID, TIMESTAMPTZOID}
 };
 
+/* The persona's newest event, kept beside its totals so personas() reads one row per persona. */
+static VdPlan last_event_plan = {
+	NULL,
+	"INSERT INTO variant_dashboard.persona_totals AS t (persona_id, last_event_id, last_event_at)"
+	" VALUES ($1, $2, $3)"
+	" ON CONFLICT (persona_id) DO UPDATE SET last_event_id = excluded.last_event_id,"
+	"                                        last_event_at = excluded.last_event_at",
+	3, {TEXTOID, INT8OID, TIMESTAMPTZOID}
+};
+
 /* Locks the persona, then draws the next event id; the caller must be connected to SPI. */
 int64
 vd_next_event_id(const char *persona_id)
@@ -83,6 +93,10 @@ vd_append_event(int64 event_id, const char *event_type, const char *persona_id,
 	values[4] = JsonbPGetDatum(data);
 	values[5] = TimestampTzGetDatum(created_at);
 	vd_exec(&insert_plan, values, nulls, false, 0);
+	values[1] = values[0];
+	values[0] = values[2];
+	values[2] = values[5];
+	vd_exec(&last_event_plan, values, NULL, false, 0);
 
 	payload = vd_notify_payload(event_id, event_type, persona_id, created_at, data, true);
 	if (strlen(payload) >= VD_NOTIFY_PAYLOAD_LIMIT)

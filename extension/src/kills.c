@@ -9,12 +9,12 @@
 
 #include "vd.h"
 
-/* Today is the calendar day of as_of in the session's TimeZone. */
+/* Today is the calendar day of as_of in the persona's time zone (persona_settings.time_zone, UTC). */
 static VdPlan kills_today_plan = {
 	NULL,
 	"SELECT count(*), avg(extract(epoch FROM killed_at - posted_at))::float8 / 60"
 	"  FROM variant_dashboard.variant_kills"
-	" WHERE persona_id = $1 AND killed_at >= date_trunc('day', $2) AND killed_at <= $2",
+	" WHERE persona_id = $1 AND killed_at >= variant_dashboard.persona_day_start($1, $2) AND killed_at <= $2",
 	2, {TEXTOID, TIMESTAMPTZOID}
 };
 
