@@ -24,16 +24,21 @@ for from in 0.1.0 0.2.0; do
   db=vd_upgraded
   psql -qX -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
   psql -qX -v ON_ERROR_STOP=1 -d $db -c "CREATE EXTENSION variant_dashboard VERSION '$from'"
-  # The installed library is the newest; an older schema can still register and kill (0.1.0 has no
-  # persona_settings, which the update path's auto-kill reads), so updates are written from 0.2.0 on.
-  updates=0; [ "$from" != 0.1.0 ] && updates=20
-  psql -qX -v ON_ERROR_STOP=1 -d $db -v updates=$updates <<'SQL' >/dev/null
-SELECT variant_dashboard.register_variant('u' || i, 'upgrade', 'kept across the upgrade', 0.05, 'hook', now() - interval '1 hour')
-  FROM generate_series(1, 20) i;
-SELECT variant_dashboard.handle_performance_update('u' || i,
-         jsonb_build_object('persona_id', 'upgrade', 'interaction_count', i, 'view_count', 100 * i))
-  FROM generate_series(1, :updates) i;
-SELECT variant_dashboard.handle_early_kill_event('u1', '{"persona_id": "upgrade", "reason": "kept"}');
+  # The installed library is the newest and writes what the newest schema has, so the old version's
+  # rows are written as its own library would have left them: plain rows with triggers off, events
+  # included, and the old version's own rebuild of the totals.
+  psql -qX -v ON_ERROR_STOP=1 -d $db <<'SQL' >/dev/null
+SET session_replication_role = replica;
+INSERT INTO variant_dashboard.variants (id, persona_id, content, predicted_er, pattern_used, posted_at)
+SELECT 'u' || i, 'upgrade', 'kept across the upgrade', 0.05, 'hook', now() - interval '1 hour' FROM generate_series(1, 20) i;
+INSERT INTO variant_dashboard.variant_monitoring (variant_id, persona_id, current_er, interaction_count, view_count)
+SELECT 'u' || i, 'upgrade', 0.01, i, 100 * i FROM generate_series(1, 20) i;
+INSERT INTO variant_dashboard.variant_kills (variant_id, persona_id, reason, posted_at)
+VALUES ('u1', 'upgrade', 'kept', now() - interval '1 hour');
+UPDATE variant_dashboard.variants SET status = 'killed' WHERE id = 'u1';
+INSERT INTO variant_dashboard.dashboard_events (event_type, persona_id, variant_id, event_data)
+SELECT 'variant_registered', 'upgrade', 'u' || i, jsonb_build_object('variant_id', 'u' || i) FROM generate_series(1, 20) i;
+SELECT variant_dashboard.rebuild_persona_totals();
 SQL
   before=$(contents $db)
   psql -qX -v ON_ERROR_STOP=1 -d $db -c "ALTER EXTENSION variant_dashboard UPDATE"
@@ -44,6 +49,9 @@ SQL
   [ "$before" = "$after" ] || { echo "FAIL: the upgrade from $from changed the data: $before -> $after"; exit 1; }
   psql -AtX -d $db -c "SELECT variant_dashboard.evaluate_early_kill('u2')->>'rule'" | grep -qx bayesian \
     || { echo "FAIL: 0.2.0 functions do not work after the upgrade from $from"; exit 1; }
+  psql -AtX -d $db -c "SELECT last_event_id = (SELECT max(id) FROM variant_dashboard.dashboard_events)
+                         FROM variant_dashboard.personas() WHERE persona_id = 'upgrade'" | grep -qx t \
+    || { echo "FAIL: personas() does not show the newest event after the upgrade from $from"; exit 1; }
   psql -qAtX -v ON_ERROR_STOP=1 -d $db \
     -c "SELECT variant_dashboard.handle_performance_update('u2', '{\"persona_id\": \"upgrade\", \"interaction_count\": 50, \"view_count\": 900}')" >/dev/null \
     || { echo "FAIL: writes fail after the upgrade from $from"; exit 1; }
