@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Extension benchmarks (issue 2), reported, never asserted:
+# Extension benchmarks, reported, never asserted:
 #  1. dashboard_metrics on a persona with 100,000 variants (1,000 active) and 1,000,000 events:
 #     median and p99 latency over repeated calls (pgbench, one client, per-call latency log).
 #  2. handle_performance_update throughput with pgbench, 8 clients, as a ratio to a bare UPDATE of
@@ -22,6 +22,24 @@ latency_percentiles() {
 echo "SELECT variant_dashboard.dashboard_metrics('bench');" >"$work/metrics.sql"
 (cd "$work" && pgbench -n -c 1 -T "$seconds" -l -f metrics.sql >/dev/null 2>&1)
 read -r metrics_p50 metrics_p99 < <(latency_percentiles "$work")
+rm -f "$work"/pgbench_log.*
+
+# personas() with 1,000 personas (5 variants each, a kill each across the last two days, half on Berlin time).
+psql -qX <<'SQL' >/dev/null
+INSERT INTO variant_dashboard.variants (id, persona_id, content, predicted_er)
+SELECT 'pp-' || p || '-' || i, 'persona-' || p, 'x', 0.05 FROM generate_series(1, 1000) p, generate_series(1, 5) i;
+INSERT INTO variant_dashboard.variant_monitoring (variant_id, persona_id, interaction_count, view_count)
+SELECT 'pp-' || p || '-' || i, 'persona-' || p, 5, 100 FROM generate_series(1, 1000) p, generate_series(1, 5) i;
+INSERT INTO variant_dashboard.variant_kills (variant_id, persona_id, reason, posted_at, killed_at)
+SELECT 'pp-' || p || '-1', 'persona-' || p, 'x', now() - interval '3 days', now() - (p % 48) * interval '1 hour'
+  FROM generate_series(1, 1000) p;
+INSERT INTO variant_dashboard.persona_settings (persona_id, time_zone)
+SELECT 'persona-' || p, 'Europe/Berlin' FROM generate_series(1, 500) p;
+ANALYZE;
+SQL
+echo "SELECT * FROM variant_dashboard.personas();" >"$work/personas.sql"
+(cd "$work" && pgbench -n -c 1 -T "$seconds" -l -f personas.sql >/dev/null 2>&1)
+read -r personas_p50 personas_p99 < <(latency_percentiles "$work")
 rm -f "$work"/pgbench_log.*
 
 cat >"$work/update.sql" <<'SQL'
@@ -59,6 +77,8 @@ cat <<MD
 |---|---|---|
 | dashboard_metrics, 100k variants / 1k active / 1M events, median | ${metrics_p50} ms | <= 5 ms |
 | dashboard_metrics, same, p99 | ${metrics_p99} ms | |
+| personas(), 1,000 personas, median (all rows to the client) | ${personas_p50} ms | <= 2 ms |
+| personas(), same, p99 | ${personas_p99} ms | |
 | handle_performance_update, 8 clients | ${update_tps} calls/s | |
 | bare UPDATE of the same row, 8 clients | ${bare_tps} updates/s | |
 | ratio | ${ratio} | >= 0.5 |

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The write path before and after this round (issue 11 allows +10%): handle_performance_update throughput,
+# 8 clients, same machine, same run, on two private clusters with durable settings: one with the
+# extension of the baseline commit (BASELINE, default the 0.2.0 release), one with this tree's. Each
+# extension is built into its own relocated copy of the PostgreSQL installation (PostgreSQL finds its
+# files relative to its binaries), so nothing installed system-wide changes. Reported, never asserted.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+baseline=${BASELINE:-163ec95}
+seconds=${BENCH_SECONDS:-15}
+rounds=${WRITE_ROUNDS:-3}
+work=$top/.bench/write-path
+rm -rf "$work"; mkdir -p "$work"; chmod 755 "$work" "$top/.bench"
+sys_bin=$(pg_config --bindir)
+sys_prefix=${sys_bin%/lib/postgresql/*}
+
+# Copies the PostgreSQL installation under $1 and builds the extension of source tree $2 into it.
+install_copy() {
+  local prefix=$1 src=$2
+  mkdir -p "$prefix/lib/postgresql" "$prefix/share/postgresql" "$prefix/include"
+  cp -a "$sys_prefix/lib/postgresql/15" "$prefix/lib/postgresql/"
+  cp -a "$sys_prefix/share/postgresql/15" "$prefix/share/postgresql/"
+  cp -a "$sys_prefix/include/postgresql" "$prefix/include/"
+  make -s -C "$src/extension" clean >/dev/null
+  make -s -C "$src/extension" PG_CONFIG="$prefix/lib/postgresql/15/bin/pg_config" install >/dev/null 2>&1
+  make -s -C "$src/extension" clean >/dev/null
+}
+
+mkdir -p "$work/src-before"
+git -C "$top" archive "$baseline" extension | tar -x -C "$work/src-before"
+mkdir -p "$work/src-after"
+tar -C "$top" -c extension | tar -x -C "$work/src-after"
+install_copy "$work/before" "$work/src-before"
+install_copy "$work/after" "$work/src-after"
+
+cat >"$work/update.sql" <<'SQL'
+\set vid random(1, 1000)
+SELECT variant_dashboard.handle_performance_update('bv' || :vid,
+  jsonb_build_object('persona_id', 'bench', 'interaction_count', (extract(epoch FROM clock_timestamp()) * 1000)::bigint,
+                     'view_count', (extract(epoch FROM clock_timestamp()) * 100000)::bigint));
+SQL
+
+# Prints the update throughput of the extension installed under $1 (a fresh cluster, 1,000 variants).
+measure() {
+  local prefix=$1 tps
+  (
+    . "$top/scripts/cluster.sh"
+    PG_BIN=$prefix/lib/postgresql/15/bin
+    rm -rf "$prefix-cluster"
+    cluster_start "$prefix-cluster" >/dev/null
+    trap cluster_stop EXIT
+    psql -qX -d postgres -c "CREATE DATABASE wp" >/dev/null
+    psql -qX -d wp -c "CREATE EXTENSION variant_dashboard" \
+      -c "SELECT count(variant_dashboard.register_variant('bv' || i, 'bench', 'c', 0.05)) FROM generate_series(1, 1000) i" >/dev/null
+    PGDATABASE=wp pgbench -n -c 8 -j 2 -T "$seconds" -f "$work/update.sql" 2>/dev/null | awk -F' = ' '/^tps/ {print int($2); exit}'
+  )
+}
+
+# Alternating rounds, so a slow patch of the machine hits both sides; the medians are compared.
+before=(); after=()
+for _ in $(seq 1 "$rounds"); do
+  before+=("$(measure "$work/before")")
+  after+=("$(measure "$work/after")")
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+b=$(median "${before[@]}"); a=$(median "${after[@]}")
+cat <<MD
+| write path (handle_performance_update, 8 clients, median of $rounds alternating rounds of ${seconds} s) | calls/s |
+|---|---|
+| before: extension of $baseline | $b (rounds: ${before[*]}) |
+| after: this tree | $a (rounds: ${after[*]}) |
+| change | $(awk -v a="$a" -v b="$b" 'BEGIN {printf "%+.1f%%", (a / b - 1) * 100}') (budget: -10%) |
+MD
