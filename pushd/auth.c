@@ -205,12 +205,21 @@ static int scope_allows_write(json_t *scope)
 	return 0;
 }
 
+/* 1 when the token's header has "crit": pushd understands no JWS extension, so RFC 7515 4.1.11 says refuse. */
+static int header_has_crit(jwt_t *jwt)
+{
+	char *crit = jwt_get_headers_json(jwt, "crit");
+	free(crit);
+	return crit != NULL;
+}
+
 /* Decodes and verifies the signature with libjwt; returns the claims, or NULL. */
 static json_t *verified_claims(const char *token)
 {
 	jwt_t *jwt = NULL;
 	json_t *claims = NULL;
-	if (!jwt_decode(&jwt, token, auth.key, (int)auth.key_len) && alg_allowed(jwt_get_alg(jwt))) {
+	if (!jwt_decode(&jwt, token, auth.key, (int)auth.key_len) && alg_allowed(jwt_get_alg(jwt)) &&
+	    !header_has_crit(jwt)) {
 		char *text = jwt_get_grants_json(jwt, NULL);
 		claims = text ? json_loads(text, 0, NULL) : NULL;
 		free(text);

@@ -10,6 +10,8 @@
 
 #include "auth.h"
 #include "cors.h"
+#include "framing.h"
+#include "httpconn.h"
 #include "ratelimit.h"
 #include "log.h"
 #include "metrics.h"
@@ -31,6 +33,7 @@ struct http_req {
 	char *post;             /* request body being read */
 	size_t post_len;
 	int post_too_big;
+	int head;               /* HEAD: the GET answer's headers without its body */
 	char ip[48];
 	double start;
 };
@@ -289,7 +292,13 @@ static void http_post_chunk(struct http_req *r, const char *in, size_t len)
 /* Routes a POST request; the body is handled when complete. Returns 1 when there is no body to wait for. */
 static int http_post(struct http_req *r)
 {
-	char length[16] = "";
+	char length[24] = "";
+	if (!cors_request_allowed(r->wsi)) { /* a browser on another site: no preflight guards a simple POST */
+		r->endpoint = "origin_refused";
+		metrics_inc(M_ORIGIN_REFUSED);
+		http_error(r, HTTP_STATUS_FORBIDDEN, "origin not allowed");
+		return 1;
+	}
 	for (size_t i = 0; i < sizeof(post_routes) / sizeof(post_routes[0]); i++)
 		if (!strcmp(r->path, post_routes[i].path)) {
 			r->endpoint = post_routes[i].endpoint;
@@ -300,8 +309,8 @@ static int http_post(struct http_req *r)
 		http_error(r, HTTP_STATUS_NOT_FOUND, "not found");
 		return 1;
 	}
-	lws_hdr_copy(r->wsi, length, sizeof(length), WSI_TOKEN_HTTP_CONTENT_LENGTH);
-	if (atol(length) > 0)
+	lws_hdr_copy(r->wsi, length, sizeof(length), WSI_TOKEN_HTTP_CONTENT_LENGTH); /* checked by http_filter */
+	if (atoll(length) > 0)
 		return 0;
 	http_post_body(r);
 	return 1;
@@ -352,7 +361,7 @@ static int http_start(struct lws *wsi, struct http_req **slot, const char *uri)
 	}
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI))
 		http_post(r);
-	else if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI))
+	else if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) || (r->head = lws_hdr_total_length(wsi, WSI_TOKEN_HEAD_URI) > 0))
 		http_get(r);
 	else if (lws_hdr_total_length(wsi, WSI_TOKEN_OPTIONS_URI))
 		http_preflight(r);
@@ -386,14 +395,17 @@ static int http_writeable(struct http_req **slot)
 		return 0;
 	struct lws *wsi = r->wsi;
 	if (http_write_headers(wsi, r->status, r->content_type, r->body->len) ||
-	    lws_write(wsi, msg_text(r->body), r->body->len, LWS_WRITE_HTTP_FINAL) < 0)
+	    (!r->head && lws_write(wsi, msg_text(r->body), r->body->len, LWS_WRITE_HTTP_FINAL) < 0))
 		return -1;
 	metrics_request(r->endpoint, r->status);
 	log_event(r->status >= 500 ? LOG_WARN : LOG_INFO, "http_request", NULL, r->ip,
 		  json_pack("{s:s,s:i,s:f}", "path", r->path, "status", r->status, "duration_ms",
 			    (now_mono() - r->start) * 1000.0));
 	http_req_free(slot);
-	return lws_http_transaction_completed(wsi) ? -1 : 0;
+	if (lws_http_transaction_completed(wsi))
+		return -1;
+	httpconn_answered(wsi);
+	return 0;
 }
 
 /* Answers a request at once with {"error":message}. */
@@ -406,16 +418,64 @@ void http_refuse(struct lws *wsi, int status, const char *message)
 	msg_unref(body);
 }
 
-/* Every HTTP request (static files included) spends a token of --http-rate; without one it gets 429. */
+/* The request line and headers as framing_check sees them. */
+static void framing_head_of(struct lws *wsi, struct framing_head *h, char lengths[][FRAMING_LENGTH_TEXT])
+{
+	static const enum lws_token_indexes uris[] = {WSI_TOKEN_GET_URI, WSI_TOKEN_POST_URI, WSI_TOKEN_OPTIONS_URI,
+						      WSI_TOKEN_PUT_URI, WSI_TOKEN_PATCH_URI, WSI_TOKEN_DELETE_URI,
+						      WSI_TOKEN_HEAD_URI};
+	memset(h, 0, sizeof(*h));
+	h->has_body = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) || lws_hdr_total_length(wsi, WSI_TOKEN_PUT_URI) ||
+		      lws_hdr_total_length(wsi, WSI_TOKEN_PATCH_URI);
+	for (int t = 0; t < (int)WSI_TOKEN_COUNT; t++)
+		h->header_len += (size_t)lws_hdr_total_length(wsi, (enum lws_token_indexes)t);
+	h->url_len = (size_t)lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_URI_ARGS);
+	for (size_t i = 0; i < sizeof(uris) / sizeof(uris[0]); i++)
+		h->url_len += (size_t)lws_hdr_total_length(wsi, uris[i]);
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0)
+		h->transfer_encoding = "present";
+	for (int f = 0; lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, f) > 0; f++) {
+		size_t i = h->n_content_length++;
+		if (i < FRAMING_MAX_LENGTHS) /* NULL (invalid) when it does not fit */
+			h->content_length[i] = lws_hdr_copy_fragment(wsi, lengths[i], FRAMING_LENGTH_TEXT,
+								     WSI_TOKEN_HTTP_CONTENT_LENGTH, f) >= 0 ? lengths[i] : NULL;
+	}
+}
+
+/* Checks a request's framing and sizes (see framing.h); answers and returns -1 when it is refused. */
+int http_check_head(struct lws *wsi)
+{
+	struct framing_head h;
+	char lengths[FRAMING_MAX_LENGTHS][FRAMING_LENGTH_TEXT], ip[48];
+	const char *why;
+	long long length;
+	framing_head_of(wsi, &h, lengths);
+	int status = framing_check(&h, &length, &why);
+	if (!status)
+		return 0;
+	lws_get_peer_simple(wsi, ip, sizeof(ip));
+	metrics_request("bad_framing", status);
+	log_event(LOG_INFO, "http_bad_framing", NULL, ip, json_pack("{s:i,s:s}", "status", status, "reason", why));
+	http_refuse(wsi, status, why);
+	return -1;
+}
+
+/* Every HTTP request (static files included): framing and size checks, then a token of --http-rate (429
+ * without one). A request without a body is complete here, so its deadline stops. */
 int http_filter(struct lws *wsi)
 {
 	char ip[48];
+	if (http_check_head(wsi))
+		return -1;
 	lws_get_peer_simple(wsi, ip, sizeof(ip));
-	if (limits_allow(ip, LIMIT_HTTP))
-		return 0;
-	metrics_request("rate_limited", 429);
-	http_refuse(wsi, 429, "too many requests");
-	return -1;
+	if (!limits_allow(ip, LIMIT_HTTP)) {
+		metrics_request("rate_limited", 429);
+		http_refuse(wsi, 429, "too many requests");
+		return -1;
+	}
+	if (!lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI))
+		httpconn_request_in(wsi);
+	return 0;
 }
 
 /* HTTP callbacks of the dashboard protocol. */
@@ -429,6 +489,7 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, struct http
 			http_post_chunk(*slot, in, len);
 		return 0;
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		httpconn_request_in(wsi);
 		if (*slot && (*slot)->post_sql && !(*slot)->body && !(*slot)->q)
 			http_post_body(*slot);
 		return 0;

@@ -16,7 +16,9 @@ void http_refuse(struct lws *wsi, int status, const char *message);
 /* Routes a GET path to an API route: its index, or -1; persona (PERSONA_ID_MAX + 1 bytes) gets the id,
  * empty when invalid. */
 int http_get_route(const char *path, char *persona);
-/* FILTER_HTTP_CONNECTION: --http-rate per client IP; returns -1 after answering 429, else 0. */
+/* Checks a request's framing and sizes (framing.h); returns -1 after answering 400/411/414/431, else 0. */
+int http_check_head(struct lws *wsi);
+/* FILTER_HTTP_CONNECTION: http_check_head, then --http-rate per client IP; returns -1 after answering, else 0. */
 int http_filter(struct lws *wsi);
 /* HTTP callbacks of the dashboard protocol; *slot is the per-session request state. */
 int http_callback(struct lws *wsi, enum lws_callback_reasons reason, struct http_req **slot, void *in, size_t len);

@@ -10,8 +10,10 @@
 #include "auth.h"
 #include "config.h"
 #include "cors.h"
+#include "framing.h"
 #include "http.h"
 #include "hub.h"
+#include "httpconn.h"
 #include "ratelimit.h"
 #include "log.h"
 #include "metrics.h"
@@ -19,6 +21,9 @@
 #include "ws.h"
 
 #define MAX_FDS 65536
+/* libwebsockets' header buffer per connection: room for the request heads pushd accepts (framing.h), whose
+ * excess it answers 414/431; a head beyond this buffer is closed by libwebsockets 4.1 without an answer. */
+#define HEADER_BUFFER (FRAMING_URL_MAX + FRAMING_HEADERS_MAX)
 
 /* Per-connection data of the dashboard protocol: an HTTP request or a WebSocket client. */
 struct session {
@@ -79,12 +84,25 @@ static int dashboard_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		if (got_signal && !stopping)
 			begin_shutdown(lws_context_user(lws_get_context(wsi)));
 		return 0;
+	case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+		return httpconn_accept(wsi);
+	case LWS_CALLBACK_WSI_DESTROY: /* sent here for every connection: only the dashboard's are ours */
+		if (lws_get_protocol(wsi) && lws_get_protocol(wsi)->callback == dashboard_callback)
+			httpconn_destroy(wsi);
+		return 0;
+	case LWS_CALLBACK_RAW_RX: /* CONNECT or an unknown method, handed over raw (see create_context) */
+		return httpconn_raw_request(wsi, in, len);
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		if (http_check_head(wsi))
+			return -1;
+		/* fall through */
 	case LWS_CALLBACK_ESTABLISHED:
 	case LWS_CALLBACK_RECEIVE:
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 	case LWS_CALLBACK_CLOSED:
 		rc = ws_callback(wsi, reason, s ? &s->ws : NULL, in, len);
+		if (reason == LWS_CALLBACK_ESTABLISHED && !rc)
+			httpconn_upgraded(wsi);
 		if (reason == LWS_CALLBACK_CLOSED && stopping && !ws_open_count())
 			end_loop();
 		return rc;
@@ -97,9 +115,13 @@ static int dashboard_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_CLOSED_HTTP:
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
 		return s ? http_callback(wsi, reason, &s->http, in, len) : 0;
+	case LWS_CALLBACK_HTTP_FILE_COMPLETION: /* a static file is out: keep-alive waits for the next request */
+		rc = lws_callback_http_dummy(wsi, reason, user, in, len);
+		if (!rc)
+			httpconn_answered(wsi);
+		return rc;
 	default:
-		/* The rest is libwebsockets' own HTTP work: the file mount ends each static transfer on
-		 * LWS_CALLBACK_HTTP_FILE_COMPLETION here, which keep-alive connections need. */
+		/* The rest is libwebsockets' own HTTP work. */
 		return lws_callback_http_dummy(wsi, reason, user, in, len);
 	}
 }
@@ -144,7 +166,12 @@ static struct lws_context *create_context(struct config *cfg, struct lws_http_mo
 	info.mounts = mount;
 	info.retry_and_idle_policy = retry;
 	info.fd_limit_per_thread = (unsigned)raise_fd_limit();
-	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_DISABLE_IPV6;
+	info.max_http_header_data = HEADER_BUFFER;
+	info.timeout_secs = (unsigned)cfg->http_timeout_ms / 1000 + 1; /* lws' own, silent: just after pushd's 408 */
+	/* A method libwebsockets does not know (and plain HTTP on the TLS port) is handed to the dashboard
+	 * protocol raw, like CONNECT always is, instead of a 403 or no answer at all: httpconn answers it. */
+	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_DISABLE_IPV6 |
+		       LWS_SERVER_OPTION_FALLBACK_TO_APPLY_LISTEN_ACCEPT_CONFIG;
 	if (*cfg->tls_cert) {
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 		info.ssl_cert_filepath = cfg->tls_cert;
@@ -171,6 +198,7 @@ static int start_modules(struct config *cfg)
 {
 	static const struct pg_events events = {hub_on_notify, hub_on_listen_up, hub_on_listen_down, hub_on_pool_ready};
 	http_init(cfg);
+	httpconn_init(cfg);
 	limits_init(cfg);
 	if (ws_init(cfg) || hub_init(context, cfg))
 		return -1;

@@ -20,16 +20,18 @@ struct bucket {
 struct ip_entry {
 	struct ip_entry *next;
 	char ip[48];
-	unsigned conns;
+	unsigned open[LIMIT_COUNT];         /* open connections, for LIMIT_CONNS and LIMIT_HTTP_CONNS */
 	double last_seen;
 	struct bucket buckets[LIMIT_COUNT];
 	double logged[LIMIT_COUNT];         /* when a refusal was last logged */
 	unsigned long refused[LIMIT_COUNT]; /* refusals since then */
 };
 
-static const char *const limit_names[LIMIT_COUNT] = {"conns_per_ip", "conn_rate", "http_rate", "ws_msg_rate"};
+static const char *const limit_names[LIMIT_COUNT] = {"conns_per_ip", "conn_rate", "http_rate", "ws_msg_rate",
+						     "http_conns_per_ip"};
 static const enum counter limit_counters[LIMIT_COUNT] = {M_LIMITED_CONNECTIONS, M_LIMITED_CONNECTIONS,
-							   M_LIMITED_REQUESTS, M_LIMITED_MESSAGES};
+							   M_LIMITED_REQUESTS, M_LIMITED_MESSAGES,
+							   M_LIMITED_CONNECTIONS};
 static const struct config *cfg;
 static struct ip_entry *table[N_BUCKETS];
 
@@ -47,7 +49,8 @@ void limits_free(void)
 		}
 }
 
-/* The configured value of a limit: a count for LIMIT_CONNS, a rate per second for the others; 0: off. */
+/* The configured value of a limit: a count for LIMIT_CONNS and LIMIT_HTTP_CONNS, a rate per second for the
+ * others; 0: off. */
 static int limit_value(enum limit kind)
 {
 	switch (kind) {
@@ -57,6 +60,8 @@ static int limit_value(enum limit kind)
 		return cfg->conn_rate;
 	case LIMIT_HTTP:
 		return cfg->http_rate;
+	case LIMIT_HTTP_CONNS:
+		return cfg->max_http_conns_per_ip;
 	default:
 		return cfg->ws_msg_rate;
 	}
@@ -78,7 +83,7 @@ static struct ip_entry *entry_for(const char *ip, double now)
 	while ((e = *link)) {
 		if (!strcmp(e->ip, ip))
 			return e;
-		if (!e->conns && now - e->last_seen > IDLE_SECONDS) {
+		if (!e->open[LIMIT_CONNS] && !e->open[LIMIT_HTTP_CONNS] && now - e->last_seen > IDLE_SECONDS) {
 			*link = e->next;
 			free(e);
 		} else {
@@ -131,22 +136,29 @@ int limits_allow(const char *ip, enum limit kind)
 	if (!e)
 		return 1; /* the limit is off (or memory is short: fail open rather than lock everyone out) */
 	e->last_seen = now;
-	int ok = kind == LIMIT_CONNS ? e->conns < (unsigned)value : bucket_take(&e->buckets[kind], value, now);
+	int counted = kind == LIMIT_CONNS || kind == LIMIT_HTTP_CONNS;
+	int ok = counted ? e->open[kind] < (unsigned)value : bucket_take(&e->buckets[kind], value, now);
 	if (!ok)
 		refused(e, kind, now);
 	return ok;
 }
 
-/* An accepted WebSocket of ip opened (+1) or closed (-1). */
-void limits_conn_add(const char *ip, int delta)
+/* Counts an open connection of ip for a LIMIT_CONNS or LIMIT_HTTP_CONNS limit: +1 opened, -1 gone. */
+static void open_add(const char *ip, enum limit kind, int delta)
 {
 	double now = now_mono();
-	struct ip_entry *e = cfg->max_conns_per_ip ? entry_for(ip, now) : NULL;
+	struct ip_entry *e = limit_value(kind) ? entry_for(ip, now) : NULL;
 	if (!e)
 		return;
 	e->last_seen = now;
 	if (delta > 0)
-		e->conns++;
-	else if (e->conns > 0)
-		e->conns--;
+		e->open[kind]++;
+	else if (e->open[kind] > 0)
+		e->open[kind]--;
 }
+
+/* An accepted WebSocket of ip opened (+1) or closed (-1). */
+void limits_conn_add(const char *ip, int delta) { open_add(ip, LIMIT_CONNS, delta); }
+
+/* An accepted HTTP connection of ip opened (+1), or closed or became a WebSocket (-1). */
+void limits_http_conn_add(const char *ip, int delta) { open_add(ip, LIMIT_HTTP_CONNS, delta); }

@@ -9,6 +9,7 @@ enum limit {
 	LIMIT_CONN_RATE, /* new WebSockets per second per IP: --conn-rate */
 	LIMIT_HTTP,      /* HTTP requests per second per IP: --http-rate */
 	LIMIT_WS_MSG,    /* client WebSocket messages per second per IP: --ws-msg-rate */
+	LIMIT_HTTP_CONNS, /* open HTTP connections (not yet WebSockets) per IP: --max-http-conns-per-ip */
 	LIMIT_COUNT
 };
 
@@ -16,11 +17,14 @@ enum limit {
 void limits_init(const struct config *cfg);
 /* Frees the per-IP table. */
 void limits_free(void);
-/* 1 when ip may open one more WebSocket (LIMIT_CONNS) or spend one token of a rate; refusals are
+/* 1 when ip may open one more WebSocket (LIMIT_CONNS) or HTTP connection (LIMIT_HTTP_CONNS), or spend one
+ * token of a rate; refusals are
  * counted in /metrics and logged at most once per IP and limit every LIMITS_LOG_INTERVAL seconds. */
 int limits_allow(const char *ip, enum limit kind);
 /* An accepted WebSocket of ip opened (+1) or closed (-1). */
 void limits_conn_add(const char *ip, int delta);
+/* An accepted HTTP connection of ip opened (+1), or closed or became a WebSocket (-1). */
+void limits_http_conn_add(const char *ip, int delta);
 
 #define LIMITS_LOG_INTERVAL 10
 

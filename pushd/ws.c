@@ -156,12 +156,17 @@ static int ws_handle_message(struct ws_client *c, const char *text, size_t len)
 	}
 }
 
-/* Reassembles fragments; a message above --max-frame-size closes the connection with 1009, one past
- * --ws-msg-rate with 4029. */
+/* Reassembles fragments; a binary message closes the connection with 1003, one above --max-frame-size
+ * with 1009, one past --ws-msg-rate with 4029. */
 static int ws_receive(struct ws_client *c, const char *in, size_t len)
 {
 	if (lws_is_first_fragment(c->wsi)) {
 		c->rx_len = 0;
+		if (lws_frame_is_binary(c->wsi)) { /* the protocol is JSON text; never parse bytes as text */
+			log_event(LOG_INFO, "ws_binary_refused", c->persona_id, c->ip, NULL);
+			lws_close_reason(c->wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, (unsigned char *)"binary frames not accepted", 26);
+			return -1;
+		}
 		if (!limits_allow(c->ip, LIMIT_WS_MSG)) {
 			lws_close_reason(c->wsi, (enum lws_close_status)WS_CLOSE_RATE_LIMITED, (unsigned char *)"rate limit exceeded", 19);
 			return -1;
