@@ -72,6 +72,32 @@ int cors_request_allowed(struct lws *wsi)
 	return cors_origin_allowed(request_origin(wsi, buf));
 }
 
+/* 1 when origin ("scheme://host[:port]") names the host the request was sent to (its Host header). */
+static int same_origin(struct lws *wsi, const char *origin)
+{
+	char host[ORIGIN_MAX];
+	const char *authority = strstr(origin, "://");
+
+	if (!authority || lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HOST) <= 0)
+		return 0;
+	return !strcasecmp(authority + 3, host);
+}
+
+/*
+ * 1 when the request may change state: no Origin (not a browser), a listed origin, or, with no list, the
+ * page's own origin. A browser posts text/plain or a form to another site without a preflight, so the
+ * CORS headers alone do not stop a cross-site write.
+ */
+int cors_write_allowed(struct lws *wsi)
+{
+	char buf[ORIGIN_MAX];
+	const char *origin = request_origin(wsi, buf);
+
+	if (!origin)
+		return 1;
+	return n_origins ? cors_origin_allowed(origin) : same_origin(wsi, origin);
+}
+
 /* Adds one header given as C strings. */
 static int add_header(struct lws *wsi, const char *name, const char *value, unsigned char **p, unsigned char *end)
 {

@@ -293,7 +293,7 @@ static void http_post_chunk(struct http_req *r, const char *in, size_t len)
 static int http_post(struct http_req *r)
 {
 	char length[24] = "";
-	if (!cors_request_allowed(r->wsi)) { /* a browser on another site: no preflight guards a simple POST */
+	if (!cors_write_allowed(r->wsi)) { /* a browser on another site: no preflight guards a simple POST */
 		r->endpoint = "origin_refused";
 		metrics_inc(M_ORIGIN_REFUSED);
 		http_error(r, HTTP_STATUS_FORBIDDEN, "origin not allowed");

@@ -127,6 +127,20 @@ test('origin-writes-frames-crit', async () => {
   const crit = await get(q, `/api/variants/${pa}/active`, { headers: { authorization: `Bearer ${sign({ alg: 'HS256', crit: ['x-unknown'], 'x-unknown': 1 })}` } });
   same(crit.status, 401, 'a token with an unknown crit is refused');
   same((await stopPushd(q)).code, 0, 'exit status');
+  // the adversarial run's own case: no tokens, no --allowed-origins: still no write from another site
+  const d = await startPushd('origin-default', []);
+  const untouched = dbFingerprint();
+  const cross = await get(d, '/api/events/performance-update', { method: 'POST', body,
+    headers: { 'content-type': 'text/plain', origin: 'https://evil.example' } });
+  same([cross.status, cross.json], [403, { error: 'origin not allowed' }], 'default: cross-origin POST refused');
+  same(dbFingerprint(), untouched, 'nothing written');
+  const own = JSON.stringify({ variant_id: v, persona_id: pa, interaction_count: 2, view_count: 20 });
+  const same_ = await get(d, '/api/events/performance-update', { method: 'POST', body: own,
+    headers: { 'content-type': 'application/json', origin: `http://127.0.0.1:${d.port}` } });
+  same(same_.status, 200, "default: the page's own origin writes");
+  const read = await get(d, `/api/variants/${pa}/active`, { headers: { origin: 'https://evil.example' } });
+  same(read.status, 200, 'default: reads stay open to every origin');
+  same((await stopPushd(d)).code, 0, 'exit status');
 });
 
 run(tests);
