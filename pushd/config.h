@@ -23,7 +23,9 @@ struct config {
 	int connect_timeout_ms;
 	int shutdown_timeout_ms;
 	char *log_level;
-	char *writer_database_url; /* ingestion connection; empty: database_url */
+	char *writer_database_url; /* ingestion connections; empty: database_url */
+	int writer_pool;           /* ingestion connections, apart from the readers' */
+	int query_timeout_ms;      /* statement_timeout and lock_timeout of every session; queue and query bound */
 	char *read_database_url;   /* standby for REST reads and snapshots; empty: database_url */
 	char *jwt_secret;          /* HS256 key; any of the three jwt keys switches access control on */
 	char *jwt_secret_file;
