@@ -470,8 +470,8 @@ static void pgc_connected(struct pgc *c)
 {
 	PQsetnonblocking(c->conn, 1);
 	log_event(LOG_INFO, "db_connected", NULL, NULL,
-		  json_pack("{s:b,s:b,s:b}", "listener", c->is_listener, "writer", c->role == ROLE_WRITER, "read",
-			    c->role == ROLE_READ));
+		  json_pack("{s:b,s:b,s:b,s:i}", "listener", c->is_listener, "writer", c->role == ROLE_WRITER, "read",
+			    c->role == ROLE_READ, "backend_pid", PQbackendPID(c->conn)));
 	pgc_check_role(c);
 	c->state = PGC_SETUP;
 	if (!PQsendQuery(c->conn, c->is_listener ? pg.listen_sql : pg.setup_sql))
