@@ -32,16 +32,15 @@ function terminate(app) {
   psql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '${app}'`);
 }
 
-// The backend pids of a pushd instance's query connections of one kind (writer or reader), from its log.
-function backendPids(name, writer) {
-  const lines = fs.readFileSync(path.join(OUT, `pushd-${name}.log`), 'utf8').split('\n').filter(Boolean).map(JSON.parse);
-  return lines.filter((l) => l.event === 'db_connected' && !l.listener && l.writer === writer).map((l) => l.backend_pid);
+// The complete lines of a pushd instance's log with the given event (a line being written is left out).
+function logged(name, event) {
+  return fs.readFileSync(path.join(OUT, `pushd-${name}.log`), 'utf8').split('\n').slice(0, -1).map(JSON.parse)
+    .filter((l) => l.event === event);
 }
 
-// The lines of a pushd instance's log with the given event.
-function logged(name, event) {
-  return fs.readFileSync(path.join(OUT, `pushd-${name}.log`), 'utf8').split('\n').filter(Boolean).map(JSON.parse)
-    .filter((l) => l.event === event);
+// The backend pids of a pushd instance's query connections of one kind (writer or reader), from its log.
+function backendPids(name, writer) {
+  return logged(name, 'db_connected').filter((l) => !l.listener && l.writer === writer).map((l) => l.backend_pid);
 }
 
 // Checks that an answer is a 503 or 504 with a JSON error (never an empty reply).
