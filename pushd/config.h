@@ -9,7 +9,7 @@ struct config {
 	char *bind;               /* listen address; empty: all interfaces */
 	int port;
 	char *web_root;           /* static dashboard files served under /dashboard/ */
-	int db_pool;              /* query connections beside the LISTEN connection */
+	int db_pool;              /* reader connections beside the LISTEN connection and the writers */
 	int max_queued_queries;
 	int max_backlog_messages; /* per persona ring = per client backlog */
 	int max_backlog_bytes;
