@@ -9,7 +9,7 @@ struct config {
 	char *bind;               /* listen address; empty: all interfaces */
 	int port;
 	char *web_root;           /* static dashboard files served under /dashboard/ */
-	int db_pool;              /* query connections beside the LISTEN connection */
+	int db_pool;              /* reader connections beside the LISTEN connection and the writers */
 	int max_queued_queries;
 	int max_backlog_messages; /* per persona ring = per client backlog */
 	int max_backlog_bytes;
@@ -23,7 +23,9 @@ struct config {
 	int connect_timeout_ms;
 	int shutdown_timeout_ms;
 	char *log_level;
-	char *writer_database_url; /* ingestion connection; empty: database_url */
+	char *writer_database_url; /* ingestion connections; empty: database_url */
+	int writer_pool;           /* ingestion connections, apart from the readers' */
+	int query_timeout_ms;      /* statement_timeout and lock_timeout of every session; queue and query bound */
 	char *read_database_url;   /* standby for REST reads and snapshots; empty: database_url */
 	char *jwt_secret;          /* HS256 key; any of the three jwt keys switches access control on */
 	char *jwt_secret_file;

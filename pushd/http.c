@@ -91,36 +91,68 @@ static void http_error(struct http_req *r, int status, const char *message)
 	http_respond(r, status, "application/json", json_body(json_pack("{s:s}", "error", message)));
 }
 
-/* Maps a failed query to a status: the caller's data errors are 400, a lost database 503, the rest 500. */
-static int pg_error_status(const PGresult *res)
+/* The REST status of a SQLSTATE: a specific code before its class, the first match wins (README: REST errors). */
+static const struct {
+	const char *prefix;
+	int status;
+} sqlstate_statuses[] = {
+	{"23505", 409}, /* unique_violation: the kill lost a race to another */
+	{"55000", 409}, /* object_not_in_prerequisite_state: variant already killed */
+	{"23503", 404}, /* foreign_key_violation: unknown variant */
+	{"57014", 504}, /* query_canceled: statement_timeout, or pushd's cancel */
+	{"55P03", 504}, /* lock_not_available: lock_timeout */
+	{"40P01", 503}, /* deadlock_detected: retryable */
+	{"40001", 503}, /* serialization_failure: retryable */
+	{"22", 400},    /* data exception: the caller's values */
+	{"23", 400},    /* other integrity constraints: the caller's values */
+	{"P0", 400},    /* raised by the extension's checks */
+	{"02", 400},    /* no data */
+	{"42704", 400}, /* undefined_object named in the input */
+	{"08", 503},    /* connection exception */
+	{"53", 503},    /* insufficient resources */
+	{"57", 503},    /* operator intervention: shutdown, crash recovery */
+};
+
+/* Maps a failed query's SQLSTATE to a status; 500 for anything unexpected (a bug, not the caller's mistake). */
+static int pg_error_status(const char *state)
 {
-	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	if (!state)
-		return HTTP_STATUS_SERVICE_UNAVAILABLE;
-	if (!strncmp(state, "22", 2) || !strncmp(state, "23", 2) || !strncmp(state, "P0", 2) ||
-	    !strcmp(state, "42704") || !strncmp(state, "02", 2))
-		return HTTP_STATUS_BAD_REQUEST;
-	if (!strncmp(state, "08", 2) || !strncmp(state, "57", 2) || !strncmp(state, "53", 2))
-		return HTTP_STATUS_SERVICE_UNAVAILABLE;
+	for (size_t i = 0; state && i < sizeof(sqlstate_statuses) / sizeof(sqlstate_statuses[0]); i++)
+		if (!strncmp(state, sqlstate_statuses[i].prefix, strlen(sqlstate_statuses[i].prefix)))
+			return sqlstate_statuses[i].status;
 	return HTTP_STATUS_INTERNAL_SERVER_ERROR;
 }
 
-/* Responds with the database's own error message (and hint) for a failed query. */
+/* Answers a query that ended without a result (pg_failure() says why): 503 or 504, logged. */
+static void http_no_result(struct http_req *r)
+{
+	enum pg_failure why = pg_failure();
+	int status = why == PG_FAIL_TIMEOUT ? HTTP_STATUS_GATEWAY_TIMEOUT : HTTP_STATUS_SERVICE_UNAVAILABLE;
+	const char *message = why == PG_FAIL_TIMEOUT ? "query timed out"
+			      : why == PG_FAIL_BUSY  ? "database busy: no connection free in time"
+						     : "database unavailable";
+	log_event(LOG_WARN, "query_failed", NULL, r->ip,
+		  json_pack("{s:s,s:i,s:s}", "path", r->path, "status", status, "error", message));
+	http_error(r, status, message);
+}
+
+/* Responds with the database's own error message (and hint) for a failed query; 5xx answers are logged. */
 static void http_pg_error(struct http_req *r, const PGresult *res)
 {
-	int status = pg_error_status(res);
-	if (status == HTTP_STATUS_SERVICE_UNAVAILABLE) {
-		http_error(r, status, "database unavailable");
+	if (!res) {
+		http_no_result(r);
 		return;
 	}
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 	const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
-	json_t *err = json_pack("{s:s,s:s}", "error", primary ? primary : "query failed", "sqlstate",
-				PQresultErrorField(res, PG_DIAG_SQLSTATE));
+	int status = pg_error_status(state);
+	json_t *err = json_pack("{s:s,s:s}", "error", primary ? primary : "query failed", "sqlstate", state ? state : "");
 	if (hint)
 		json_object_set_new(err, "hint", json_string(hint));
-	if (status == HTTP_STATUS_INTERNAL_SERVER_ERROR)
-		log_event(LOG_ERROR, "query_failed", NULL, r->ip, json_pack("{s:s,s:s}", "path", r->path, "error", primary ? primary : ""));
+	if (status >= 500)
+		log_event(status == HTTP_STATUS_INTERNAL_SERVER_ERROR ? LOG_ERROR : LOG_WARN, "query_failed", NULL, r->ip,
+			  json_pack("{s:s,s:i,s:s,s:s}", "path", r->path, "status", status, "sqlstate", state ? state : "",
+				    "error", primary ? primary : ""));
 	http_respond(r, status, "application/json", json_body(err));
 }
 
@@ -152,13 +184,13 @@ static void post_done(void *owner, PGresult *res)
 	http_respond(r, HTTP_STATUS_OK, "application/json", json_body(ok));
 }
 
-/* Submits a query for the request (ingestion on the writer connections, reads on the standby), or answers 503 when the database is
- * unavailable. */
+/* Submits a query for the request (ingestion on the writer pool, reads on the readers), or answers 503 when it
+ * cannot be queued. */
 static void http_query(struct http_req *r, const char *sql, int nparams, const char *const *params, pg_result_fn fn)
 {
 	r->q = (r->post_sql ? pg_submit_writer : pg_submit_read)(sql, nparams, params, fn, r);
 	if (!r->q)
-		http_error(r, HTTP_STATUS_SERVICE_UNAVAILABLE, "database unavailable");
+		http_no_result(r);
 }
 
 /* Answers the endpoints that need no database; returns 0 when the path is not one of them. */
@@ -260,11 +292,15 @@ static void http_post_call(struct http_req *r, json_t *body)
 /* A complete POST body: size, JSON shape and token checks, then the ingestion call. */
 static void http_post_body(struct http_req *r)
 {
-	json_t *body = r->post_too_big ? NULL : json_loadb(r->post ? r->post : "", r->post_len, 0, NULL);
+	json_error_t error;
+	json_t *body = r->post_too_big ? NULL : json_loadb(r->post ? r->post : "", r->post_len, 0, &error);
 	const char *persona = json_string_value(json_object_get(body, "persona_id")); /* what the token must cover */
 
 	if (r->post_too_big)
 		http_error(r, HTTP_STATUS_REQ_ENTITY_TOO_LARGE, "body too large");
+	else if (!body && json_error_code(&error) == json_error_numeric_overflow)
+		http_error(r, HTTP_STATUS_BAD_REQUEST, "number out of range: an integer must lie within "
+						      "[-9223372036854775808, 9223372036854775807] and a real be a finite double");
 	else if (!json_is_object(body))
 		http_error(r, HTTP_STATUS_BAD_REQUEST, "body must be a JSON object");
 	else if (!http_auth_refused(r, persona ? persona : "", 1))
@@ -381,7 +417,7 @@ static int http_write_headers(struct lws *wsi, int status, const char *content_t
 	    (status == HTTP_STATUS_UNAUTHORIZED &&
 	     lws_add_http_header_by_name(wsi, (const unsigned char *)"www-authenticate:",
 					 (const unsigned char *)"Bearer", 6, &p, end)) ||
-	    (status == 429 && lws_add_http_header_by_name(wsi, (const unsigned char *)"retry-after:",
+	    ((status == 429 || status == 503) && lws_add_http_header_by_name(wsi, (const unsigned char *)"retry-after:",
 							  (const unsigned char *)"1", 1, &p, end)))
 		return -1;
 	return lws_finalize_write_http_header(wsi, start, &p, end) ? -1 : 0;

@@ -43,6 +43,7 @@ static const char *const counter_names[M_COUNTER_COUNT][2] = {
 	{"dashboard_origin_refused_total", "WebSocket upgrades and CORS preflights from an origin not allowed"},
 	{"dashboard_auth_refused_total", "Requests and WebSocket upgrades answered 401 or 403"},
 	{"dashboard_auth_expired_total", "WebSockets closed with 4001 when their token expired"},
+	{"dashboard_db_query_timeouts_total", "Queries given up after --query-timeout-ms: still queued (503) or running (504, cancelled on the server)"},
 };
 
 static const char *const gauge_names[G_GAUGE_COUNT][2] = {

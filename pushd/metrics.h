@@ -23,6 +23,7 @@ enum counter {
 	M_ORIGIN_REFUSED,       /* WebSocket upgrades and preflights refused by --allowed-origins */
 	M_AUTH_REFUSED,         /* requests and upgrades answered 401 or 403 */
 	M_AUTH_EXPIRED,         /* WebSockets closed 4001 when their token expired */
+	M_DB_QUERY_TIMEOUTS,    /* queries given up: still queued, or running, past --query-timeout-ms */
 	M_COUNTER_COUNT
 };
 

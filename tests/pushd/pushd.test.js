@@ -93,8 +93,8 @@ test('ingest', async () => {
   check(bad.status === 400 && typeof bad.json.error === 'string' && bad.json.error.length, `400 with message: ${bad.body}`);
   same((await post(p, '/api/events/early-kill', '{not json')).status, 400, 'invalid JSON body');
   same((await post(p, '/api/events/early-kill', { reason: 'x' })).status, 400, 'missing variant_id');
-  same((await post(p, '/api/events/early-kill', { variant_id: "x'; DROP TABLE variant_dashboard.variants; --",
-    persona_id: pa, reason: 'r' })).status, 400, 'injection-style variant id');
+  check([400, 404].includes((await post(p, '/api/events/early-kill', { variant_id: "x'; DROP TABLE variant_dashboard.variants; --",
+    persona_id: pa, reason: 'r' })).status), 'injection-style variant id: refused (invalid or unknown)');
   same((await post(p, '/api/events/early-kill', { variant_id: v, pad: 'x'.repeat(200000) })).status, 413, 'huge body');
   same(dbFingerprint(), before, 'nothing written by bad requests');
   c.close();
