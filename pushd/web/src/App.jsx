@@ -1,4 +1,5 @@
-// The dashboard application: persona from the URL (shareable), remembered personas, one Dashboard per persona.
+// The dashboard application: the overview of personas, or one persona (from the URL, shareable) with an
+// optional open variant (?variant=); a persona is remembered only once it has shown data.
 import { useCallback, useEffect, useState } from 'react';
 import {
   loadRememberedPersonas,
@@ -6,31 +7,44 @@ import {
   rememberPersona,
   saveRememberedPersonas,
   searchWithPersona,
+  searchWithVariant,
   isValidPersonaId,
+  variantFromSearch,
 } from './personas.js';
 import { loadAccessToken } from './accessToken.js';
+import { fetchJson, personasUrl } from './api.js';
 import { Dashboard } from './components/Dashboard.jsx';
+import { Overview } from './components/Overview.jsx';
 import { PersonaPicker } from './components/PersonaPicker.jsx';
 
-// The persona of the URL, else the last remembered one (written back into the URL), else null.
-function startingPersona(remembered) {
-  const fromUrl = personaFromSearch(window.location.search);
-  if (fromUrl || remembered.length === 0) return fromUrl;
-  window.history.replaceState(null, '', searchWithPersona(window.location.search, remembered[0]));
-  return remembered[0];
+// GET /api/personas with the token: {status, personas (null while loading)}.
+function usePersonas(token) {
+  const [answer, setAnswer] = useState({ status: null, personas: null });
+  useEffect(() => {
+    const controller = new AbortController();
+    fetchJson(personasUrl(), token, { signal: controller.signal }).then(({ status, body }) => {
+      if (controller.signal.aborted) return;
+      setAnswer({ status, personas: Array.isArray(body?.personas) ? body.personas : [] });
+    });
+    return () => controller.abort();
+  }, [token]);
+  return answer;
 }
 
-// Root component: keeps the persona in sync with the URL and browser history.
+// Root component: keeps persona and variant in sync with the URL and browser history.
 export function App() {
   const [remembered, setRemembered] = useState(() => loadRememberedPersonas(window.localStorage));
-  const [personaId, setPersonaId] = useState(() => startingPersona(remembered));
+  const [personaId, setPersonaId] = useState(() => personaFromSearch(window.location.search));
+  const [variantId, setVariantId] = useState(() => variantFromSearch(window.location.search));
   // The access token of the link (see accessToken.js); sessionStorage keeps it across persona switches.
   const [token, setToken] = useState(() => loadAccessToken(window));
+  const known = usePersonas(token);
 
-  // Follows the browser's back and forward buttons between personas, and a new #access_token= pasted in.
+  // Follows the browser's back and forward buttons, and a new #access_token= pasted in.
   useEffect(() => {
     const handlePopState = () => {
       setPersonaId(personaFromSearch(window.location.search));
+      setVariantId(variantFromSearch(window.location.search));
       setToken(loadAccessToken(window));
     };
     const handleHashChange = () => setToken(loadAccessToken(window));
@@ -43,30 +57,48 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    if (!personaId) return;
-    document.title = `${personaId} · Variant dashboard`;
+    document.title = personaId ? `${personaId} · Variant dashboard` : 'Personas · Variant dashboard';
+  }, [personaId]);
+
+  // Remembers the persona once its dashboard showed data (a typo with no data is never remembered).
+  const handleHasData = useCallback((id) => {
     setRemembered((previous) => {
-      const next = rememberPersona(previous, personaId);
+      const next = rememberPersona(previous, id);
       saveRememberedPersonas(window.localStorage, next);
       return next;
     });
-  }, [personaId]);
+  }, []);
 
   const choosePersona = useCallback((id) => {
     if (!isValidPersonaId(id)) return;
-    window.history.pushState(null, '', searchWithPersona(window.location.search, id));
+    window.history.pushState(null, '', searchWithVariant(searchWithPersona(window.location.search, id), null));
     setPersonaId(id);
+    setVariantId(null);
   }, []);
 
-  const picker = <PersonaPicker currentId={personaId} remembered={remembered} onChoose={choosePersona} />;
+  const openVariant = useCallback((id) => {
+    window.history.pushState(null, '', searchWithVariant(window.location.search, id));
+    setVariantId(id);
+  }, []);
+
+  const picker = <PersonaPicker currentId={personaId} remembered={remembered} known={(known.personas ?? []).map((p) => p.persona_id)} onChoose={choosePersona} />;
+  const skip = <a className="skip-link" href="#main">Skip to content</a>;
   if (!personaId) {
     return (
-      <div className="app app--welcome">
-        <h1>Variant performance</h1>
-        <p>Choose a persona to watch its variants live. Links such as <code>/dashboard/?persona=ai-jesus</code> open one directly.</p>
-        {picker}
+      <div className="app app--overview">
+        {skip}
+        <header className="topbar">
+          <div className="topbar__title"><h1>Variant performance</h1><span className="topbar__persona">All personas</span></div>
+          {picker}
+        </header>
+        <main id="main" tabIndex={-1}>
+          <Overview personas={known.personas} status={known.status} token={token} onChoose={choosePersona} />
+        </main>
       </div>
     );
   }
-  return <Dashboard key={personaId} personaId={personaId} token={token} header={picker} />;
+  return (
+    <Dashboard key={personaId} personaId={personaId} token={token} header={picker} skip={skip}
+      variantId={variantId} onOpenVariant={openVariant} onHasData={handleHasData} />
+  );
 }

@@ -1,31 +1,43 @@
-// Unit tests of the uPlot column building from the chart history.
+// Unit tests of the chart's memory: history merge, live points and uPlot's aligned columns.
 import { describe, expect, it } from 'vitest';
-import { chartColumns, chartVariantIds, MAX_CHART_VARIANTS } from './chartData.js';
+import { appendLive, chartColumns, chartVariantIds, emptyChart, mergeHistory, MAX_CHART_VARIANTS, xRange, yRange } from './chartData.js';
 
-const HISTORY = [
-  { t: 1000, pooled: 0.05, rates: { a: 0.04 } },
-  { t: 2000, pooled: 0.06, rates: { a: 0.05, b: 0.25 } },
-];
+const CHART = {
+  pooled: [[1, 0.05, 100], [2, 0.06, 200]],
+  variants: { a: { status: 'active', points: [[1, 0.04, 50], [2, 0.05, 60]] }, b: { status: 'active', points: [[2, 0.25, 40]] } },
+};
 
 describe('chartVariantIds', () => {
-  it('takes the variants of the latest sample, best rate first', () => {
-    expect(chartVariantIds(HISTORY)).toEqual(['b', 'a']);
-    expect(chartVariantIds([])).toEqual([]);
-  });
-
-  it('skips variants without a rate and caps the count', () => {
-    const rates = Object.fromEntries(Array.from({ length: 12 }, (_, index) => [`v${index}`, index / 100]));
-    expect(chartVariantIds([{ t: 0, pooled: null, rates: { ...rates, none: null } }])).toHaveLength(MAX_CHART_VARIANTS);
+  it('takes active variants with a rate, best latest rate first, capped', () => {
+    expect(chartVariantIds(CHART)).toEqual(['b', 'a']);
+    expect(chartVariantIds(emptyChart())).toEqual([]);
+    const variants = Object.fromEntries(Array.from({ length: 12 }, (_, index) => [`v${index}`, { status: 'active', points: [[1, index / 100, 1]] }]));
+    expect(chartVariantIds({ pooled: [], variants })).toHaveLength(MAX_CHART_VARIANTS);
   });
 });
 
 describe('chartColumns', () => {
-  it('aligns seconds, pooled and per-variant percentages with gaps as null', () => {
-    expect(chartColumns(HISTORY, ['b', 'a'])).toEqual([
-      [1, 2],
-      [5, 6],
-      [null, 25],
-      [4, 5],
-    ]);
+  it('aligns seconds, pooled and per-variant percentages with gaps as null, and views', () => {
+    const { data, views } = chartColumns(CHART, ['b', 'a']);
+    expect(data).toEqual([[1, 2], [5, 6], [null, 25], [4, 5]]);
+    expect(views).toEqual([[100, 200], [null, 40], [50, 60]]);
+  });
+});
+
+describe('mergeHistory and appendLive', () => {
+  it('puts history before later live points and never drops them', () => {
+    const live = appendLive(emptyChart(), 500, { avg_engagement_rate: 0.1, total_views: 10 }, { id: 'a', live_metrics: { engagement_rate: 0.2, views: 5 } });
+    const merged = mergeHistory(live, { to: 400, pooled: [[300, 0.05, 8, 1]], variants: [{ variant_id: 'a', content: 'A', status: 'active', points: [[300, 0.1, 4, 1]] }] });
+    expect(merged.pooled).toEqual([[300, 0.05, 8], [500, 0.1, 10]]);
+    expect(merged.variants.a.points).toEqual([[300, 0.1, 4], [500, 0.2, 5]]);
+    expect(merged.variants.a.content).toBe('A');
+  });
+});
+
+describe('axes', () => {
+  it('never has a zero-wide range with a single point', () => {
+    expect(xRange([100], 3600, 100)).toEqual([100 - 3600, 100]);
+    expect(yRange([[0]])).toEqual([0, 1]);
+    expect(yRange([[5, null]])).toEqual([0, 6]);
   });
 });

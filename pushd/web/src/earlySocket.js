@@ -6,7 +6,7 @@ import { parseMessage } from './connection.js';
 
 export const EARLY_SOCKET_KEY = '__variantDashboardEarlySocket';
 
-// The boot script: picks the persona as App does (valid ?persona=, else the last remembered one) and the access
+// The boot script: picks the persona as App does (a valid ?persona=; without one the page is the overview) and the access
 // token as App does (loadAccessToken), opens the socket at the address socketUrl gives and records
 // {personaId, token, socket, messages (raw frames), consumed, open, closed} in win[EARLY_SOCKET_KEY].
 // Self-contained (no imports, no outer names): vite.config.js inlines its source into index.html.
@@ -16,16 +16,7 @@ export function startEarlySocket(win) {
       return typeof id === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(id);
     };
     var personaId = new URLSearchParams(win.location.search).get('persona');
-    if (!valid(personaId)) {
-      personaId = null;
-      try {
-        var remembered = JSON.parse(win.localStorage.getItem('variant-dashboard.personas') || '[]');
-        if (Array.isArray(remembered)) personaId = remembered.filter(valid)[0] || null;
-      } catch (ignored) {
-        personaId = null;
-      }
-    }
-    if (!personaId) return null;
+    if (!valid(personaId)) return null;
     // The access token as accessToken.js's loadAccessToken finds it: fragment, query, then sessionStorage.
     var validToken = function (token) {
       return typeof token === 'string' && /^[A-Za-z0-9_\-.~+/=]{1,8192}$/.test(token);

@@ -84,9 +84,9 @@ describe('startEarlySocket', () => {
     expect(startEarlySocket(win).socket.url).toBe(socketUrl(win.location, 'p1', null, null));
   });
 
-  it('falls back to the last remembered persona, as App does', () => {
-    expect(startEarlySocket(fakeWindow('', ['bad id', 'p2', 'p3'])).personaId).toBe('p2');
-    expect(startEarlySocket(fakeWindow('?persona=%3Cx%3E', ['p2'])).personaId).toBe('p2');
+  it('opens nothing without ?persona= even with remembered personas: the page is the overview then, as in App', () => {
+    expect(startEarlySocket(fakeWindow('', ['bad id', 'p2', 'p3']))).toBeNull();
+    expect(startEarlySocket(fakeWindow('?persona=%3Cx%3E', ['p2']))).toBeNull();
   });
 
   it('opens nothing without a persona or with corrupt storage', () => {

@@ -77,3 +77,19 @@ export function formatScore(score) {
   if (!isNumber(score)) return PLACEHOLDER;
   return score.toFixed(2);
 }
+
+let zoneFormat = null;
+
+// The viewer's time zone as people name it: "CET", "GMT+2" or the IANA name when no short name exists.
+export function zoneName(atMs = Date.now()) {
+  zoneFormat ??= new Intl.DateTimeFormat([], { timeZoneName: 'short' });
+  const part = zoneFormat.formatToParts(atMs).find((entry) => entry.type === 'timeZoneName');
+  return part?.value ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'local time';
+}
+
+// A time of day with the viewer's zone named: "10:42:13 CET" (ISO text or epoch milliseconds).
+export function formatClockZoned(time) {
+  const ms = typeof time === 'number' ? time : Date.parse(time ?? '');
+  if (!Number.isFinite(ms)) return PLACEHOLDER;
+  return `${formatClock(new Date(ms).toISOString())} ${zoneName(ms)}`;
+}

@@ -46,3 +46,17 @@ export function saveRememberedPersonas(storage, remembered) {
     // storage unavailable: the picker still works for this page view
   }
 }
+
+// The variant id of a query string ("?persona=p&variant=v"), or null when absent or invalid.
+export function variantFromSearch(search) {
+  const id = new URLSearchParams(search).get('variant');
+  return isValidPersonaId(id) ? id : null;
+}
+
+// The query string with the variant parameter set (or removed for null), other parameters kept.
+export function searchWithVariant(search, variantId) {
+  const params = new URLSearchParams(search);
+  if (variantId) params.set('variant', variantId);
+  else params.delete('variant');
+  return `?${params.toString()}`;
+}

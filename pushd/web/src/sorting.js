@@ -15,6 +15,7 @@ export const SORT_VALUES = {
     return Number.isNaN(posted) ? null : -posted;
   },
   killProbability: (row) => row.kill_probability ?? null,
+  chanceBest: (row) => row.chance_best ?? null,
   status: (row) => row.status ?? '',
 };
 

@@ -1,13 +1,19 @@
 // Client state of one persona's dashboard: a pure reducer over the WebSocket messages, no React.
 import { relativeChange, performanceRatio } from './performance.js';
+import { appendLive, appendSnapshot, emptyChart, mergeHistory } from './chartData.js';
 
 export const FEED_LIMIT = 100;
-export const HISTORY_LIMIT = 720;
 export const KILL_LIST_LIMIT = 20;
+export const PANEL_SECTIONS = [
+  'summary', 'performance_leaders', 'early_kills_today', 'recent_kills', 'pattern_fatigue_warnings', 'optimization_opportunities',
+];
 
-// The state before any initial_data arrived.
+// The state before any initial_data arrived. panels: {lastEventId, at (ms)} of the last panels the screen
+// shows; chart: the chart's memory (chartData.js); killMinViews: the kill rule's minimum views, once known.
 export function initialState() {
-  return { loaded: false, lastEventId: null, metrics: null, history: [], error: null, resyncCount: 0 };
+  return {
+    loaded: false, lastEventId: null, metrics: null, chart: emptyChart(), error: null, resyncCount: 0, panels: null, killMinViews: null,
+  };
 }
 
 // Applies one server message and returns the next state (the same object when nothing changed).
@@ -18,6 +24,10 @@ export function applyMessage(state, message) {
       return applyInitialData(state, message);
     case 'variant_update':
       return applyEvent(state, message.data, message.timestamp);
+    case 'panels_update':
+      return applyPanelsUpdate(state, message);
+    case 'history_loaded': // not from the server: Dashboard dispatches a GET /api/history answer
+      return { ...state, chart: mergeHistory(state.chart, message.history) };
     case 'error':
       return { ...state, error: String(message.message ?? 'unknown error') };
     case 'auth_ok': // an in-band token refresh was accepted: nothing to show
@@ -35,18 +45,54 @@ export function applyMessages(state, messages) {
   return next;
 }
 
-// Replaces the snapshot with a fresh dashboard_metrics (first load, refresh or resync); keeps chart history.
+// Replaces the snapshot with a fresh dashboard_metrics (first load, refresh or resync); keeps the chart's
+// memory and the rows of variants that ended while the page was open (the Killed/Completed filters list them).
 function applyInitialData(state, message) {
   const metrics = normaliseMetrics(message.data ?? {});
-  const next = {
+  const ended = (state.metrics?.active_variants ?? []).filter((row) => row.status !== 'active' && !findRow(metrics, row.id));
+  const merged = { ...metrics, active_variants: [...metrics.active_variants, ...ended] };
+  const asOf = Date.parse(metrics.as_of ?? '');
+  return {
     ...state,
     loaded: true,
     lastEventId: numberOr(metrics.last_event_id, 0),
-    metrics,
+    metrics: merged,
     error: null,
     resyncCount: state.resyncCount + (message.resync ? 1 : 0),
+    panels: { lastEventId: numberOr(metrics.last_event_id, 0), at: Number.isNaN(asOf) ? Date.now() : asOf },
+    chart: Number.isNaN(asOf) ? state.chart : appendSnapshot(state.chart, asOf / 1000, metrics.summary, metrics.active_variants),
   };
-  return { ...next, history: appendSample(state.history, metrics, Date.parse(metrics.as_of ?? '')) };
+}
+
+// Applies the sections a panels_update carries (each replaces its part of the snapshot); the ids of the
+// active variants mark rows that ended without an event this page saw.
+function applyPanelsUpdate(state, message) {
+  if (!state.loaded) return state;
+  const sections = message.data ?? {};
+  let metrics = state.metrics;
+  for (const key of PANEL_SECTIONS) {
+    if (sections[key] !== undefined && sections[key] !== null) metrics = { ...metrics, [key]: sections[key] };
+  }
+  metrics = normaliseSections(metrics, sections);
+  if (Array.isArray(sections.active_variant_ids)) metrics = endMissingRows(metrics, new Set(sections.active_variant_ids), message.last_event_id);
+  return { ...state, metrics, panels: { lastEventId: numberOr(message.last_event_id, state.lastEventId), at: Date.now() } };
+}
+
+// The metrics with a replaced summary/kills section normalised as a snapshot's would be.
+function normaliseSections(metrics, sections) {
+  let next = metrics;
+  if (sections.summary) next = { ...next, summary: { ...sections.summary } };
+  if (sections.early_kills_today) next = { ...next, early_kills_today: { kills_today: 0, avg_time_to_kill_minutes: null, ...sections.early_kills_today } };
+  if (Array.isArray(sections.recent_kills)) next = { ...next, recent_kills: addKills([], sections.recent_kills) };
+  return next;
+}
+
+// Rows still shown as active that the panels (as of panelsEventId) no longer list become "completed" (ended).
+function endMissingRows(metrics, activeIds, panelsEventId) {
+  const stale = (row) => row.status === 'active' && !activeIds.has(row.id) && !(row.registeredEventId > numberOr(panelsEventId, 0));
+  if (!metrics.active_variants.some(stale)) return metrics;
+  const rows = metrics.active_variants.map((row) => (stale(row) ? { ...row, status: 'completed', endedAt: Date.now() } : row));
+  return { ...metrics, active_variants: rows };
 }
 
 // Fills in the lists and objects a snapshot may omit, so the rest of the code needs no null checks.
@@ -99,11 +145,13 @@ function applyEvent(state, event, timestamp) {
   const updated = handler ? handler(state.metrics, event) : state.metrics;
   const metrics = { ...updated, real_time_feed: [event, ...updated.real_time_feed].slice(0, FEED_LIMIT) };
   const sampleTime = Date.parse(event.updated_at ?? event.killed_at ?? event.changed_at ?? event.posted_at ?? timestamp ?? '');
+  const chartRow = event.event_type === 'performance_update' ? findRow(metrics, event.variant_id) : null;
   return {
     ...state,
     lastEventId: event.event_id,
     metrics,
-    history: handler ? appendSample(state.history, metrics, sampleTime) : state.history,
+    chart: handler ? appendLive(state.chart, sampleTime / 1000, metrics.summary, chartRow) : state.chart,
+    killMinViews: typeof event.kill_min_views === 'number' ? event.kill_min_views : state.killMinViews,
   };
 }
 
@@ -120,6 +168,7 @@ function applyVariantRegistered(metrics, event) {
     last_updated: event.posted_at,
     live_metrics: { engagement_rate: null, interactions: 0, views: 0 },
     performance_vs_prediction: null,
+    registeredEventId: event.event_id,
     changed: {},
   };
   const summary = adjustStatusCounts(
@@ -148,6 +197,7 @@ function applyPerformanceUpdate(metrics, event) {
     live_metrics: live,
     performance_vs_prediction: relativeChange(ratio),
     kill_probability: event.kill_probability ?? row.kill_probability,
+    kill_min_views: event.kill_min_views ?? row.kill_min_views,
     last_updated: event.updated_at ?? row.last_updated,
     changed,
   };
@@ -179,6 +229,7 @@ function applyEarlyKill(metrics, event) {
     live_metrics: live,
     kill_reason: event.kill_reason,
     killed_at: event.killed_at,
+    endedAt: Date.now(),
     performance_vs_prediction: relativeChange(performanceRatio(live.engagement_rate, row.predicted_er)),
     changed: markChanged({ ...row.changed, status: event.event_id }, row.live_metrics, live, event.event_id),
   };
@@ -197,7 +248,8 @@ function applyStatusChange(metrics, event) {
   if (oldStatus === event.new_status) return metrics;
   const summary = adjustStatusCounts(metrics.summary, oldStatus, event.new_status);
   if (!row) return { ...metrics, summary };
-  const nextRow = { ...row, status: event.new_status, changed: { ...row.changed, status: event.event_id } };
+  const endedAt = event.new_status === 'active' ? undefined : Date.now();
+  const nextRow = { ...row, status: event.new_status, endedAt, changed: { ...row.changed, status: event.event_id } };
   return { ...metrics, summary, active_variants: replaceRow(metrics, nextRow) };
 }
 
@@ -263,17 +315,6 @@ function minutesBetween(startIso, endIso) {
   const end = Date.parse(endIso ?? '');
   if (Number.isNaN(start) || Number.isNaN(end)) return null;
   return Math.max(0, (end - start) / 60000);
-}
-
-// The chart history with one more sample (pooled rate and each variant's live rate), capped and time-ordered.
-function appendSample(history, metrics, timeMs) {
-  const previous = history[history.length - 1];
-  const fallback = previous ? previous.t : Date.now();
-  const t = Math.max(Number.isNaN(timeMs) ? fallback : timeMs, previous ? previous.t : -Infinity);
-  const rates = {};
-  for (const row of metrics.active_variants) rates[row.id] = row.live_metrics.engagement_rate ?? null;
-  const sample = { t, pooled: metrics.summary.avg_engagement_rate ?? null, rates };
-  return [...history, sample].slice(-HISTORY_LIMIT);
 }
 
 // value when it is a finite number, else fallback.

@@ -20,8 +20,9 @@ describe('initial data', () => {
     expect(state.lastEventId).toBe(10);
     expect(state.metrics.summary.total_variants).toBe(3);
     expect(state.metrics.active_variants.map((variant) => variant.id)).toEqual(['v1', 'v2']);
-    expect(state.history).toHaveLength(1);
-    expect(state.history[0].rates).toEqual({ v1: 0.06, v2: 0.04 });
+    expect(state.chart.pooled).toEqual([[Date.parse('2026-11-29T10:00:00+00:00') / 1000, 0.05, 2000]]);
+    expect(state.chart.variants.v1.points[0][1]).toBe(0.06);
+    expect(state.chart.variants.v2.points[0][1]).toBe(0.04);
   });
 
   it('fills in missing lists and kill counters', () => {
@@ -73,11 +74,11 @@ describe('performance updates', () => {
     expect(state.metrics.performance_leaders[0]).toMatchObject({ engagement_rate: 0.07, views: 1100, interactions: 77 });
   });
 
-  it('adds a chart sample with the new rates at the event time', () => {
+  it('adds a chart point with the new rate and views at the event time', () => {
     const state = run(initialData(), performanceUpdate(11, 'v1', 0.07, 77, 1100));
-    expect(state.history).toHaveLength(2);
-    expect(state.history[1].rates.v1).toBe(0.07);
-    expect(state.history[1].t).toBe(Date.parse('2026-11-29T10:00:11+00:00'));
+    expect(state.chart.variants.v1.points).toHaveLength(2);
+    expect(state.chart.variants.v1.points[1]).toEqual([Date.parse('2026-11-29T10:00:11+00:00') / 1000, 0.07, 1100]);
+    expect(state.chart.pooled).toHaveLength(2);
   });
 
   it('advances the event id but changes no row for an unknown variant', () => {
@@ -249,6 +250,25 @@ describe('ordering and duplicates', () => {
   });
 });
 
+describe('panels_update', () => {
+  it('replaces only the sections it carries and records the event id it reflects', () => {
+    const leaders = [{ id: 'v2', content: 'Second variant', engagement_rate: 0.09 }];
+    const state = run(initialData(), { type: 'panels_update', last_event_id: 10, data: { performance_leaders: leaders, summary: { total_variants: 3, active_variants: 2 } } });
+    expect(state.metrics.performance_leaders).toEqual(leaders);
+    expect(state.metrics.summary.active_variants).toBe(2);
+    expect(state.metrics.early_kills_today.kills_today).toBe(1);
+    expect(state.panels.lastEventId).toBe(10);
+  });
+
+  it('ends rows the active ids no longer list, but not a variant registered after the panels', () => {
+    const registered = variantUpdate({ event_type: 'variant_registered', event_id: 12, variant_id: 'v3', content: 'Third', status: 'active' });
+    const state = run(initialData(), registered, { type: 'panels_update', last_event_id: 11, data: { active_variant_ids: ['v1'] } });
+    expect(row(state, 'v2').status).toBe('completed');
+    expect(typeof row(state, 'v2').endedAt).toBe('number');
+    expect(row(state, 'v3').status).toBe('active');
+  });
+});
+
 describe('resyncs and refreshes', () => {
   it('replaces the state with a resync snapshot, even with fewer rows', () => {
     const resync = initialData({ last_event_id: 40, active_variants: [], summary: { total_variants: 3, active_variants: 0, killed_variants: 3 } }, true);
@@ -265,16 +285,25 @@ describe('resyncs and refreshes', () => {
     expect(row(state, 'v2').live_metrics.engagement_rate).toBe(0.09);
   });
 
-  it('keeps the chart history across a refresh', () => {
-    const state = run(initialData(), performanceUpdate(11, 'v1', 0.07, 70, 1000), initialData({ last_event_id: 11, as_of: '2026-11-29T10:01:00+00:00' }));
-    expect(state.history).toHaveLength(3);
-    expect(state.resyncCount).toBe(0);
+  it('keeps the chart memory across a refresh and a resync', () => {
+    const state = run(initialData(), performanceUpdate(11, 'v1', 0.07, 70, 1000), initialData({ last_event_id: 11, as_of: '2026-11-29T10:01:00+00:00' }, true));
+    expect(state.chart.pooled).toHaveLength(3);
+    expect(state.resyncCount).toBe(1);
   });
 
-  it('keeps chart samples in time order when a snapshot is older than the last sample', () => {
+  it('keeps chart points in time order when a snapshot is older than the last point', () => {
     const state = run(initialData(), performanceUpdate(11, 'v1', 0.07, 70, 1000), initialData({ as_of: '2026-11-29T09:00:00+00:00' }));
-    const times = state.history.map((sample) => sample.t);
+    const times = state.chart.pooled.map((point) => point[0]);
     expect([...times].sort((a, b) => a - b)).toEqual(times);
+  });
+
+  it('merges loaded history before the live points that came after it', () => {
+    const t0 = Date.parse('2026-11-29T10:00:00+00:00') / 1000;
+    const history = { persona_id: 'ai-jesus', from: t0 - 3600, to: t0 - 1, bucket_seconds: 60, pooled: [[t0 - 600, 0.04, 900, 36]],
+      variants: [{ variant_id: 'v1', content: 'First variant', pattern_used: 'question', status: 'active', points: [[t0 - 600, 0.05, 500, 25]] }] };
+    const state = run(initialData(), performanceUpdate(11, 'v1', 0.07, 70, 1000), { type: 'history_loaded', history });
+    expect(state.chart.pooled.map((point) => point[0])).toEqual([t0 - 600, t0, t0 + 11]);
+    expect(state.chart.variants.v1.points.map((point) => point[1])).toEqual([0.05, 0.06, 0.07]);
   });
 
   it('clears a server error on new data', () => {

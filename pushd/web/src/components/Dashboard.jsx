@@ -1,25 +1,31 @@
-// One persona's live dashboard: owns the socket and the state reducer, lays out every panel.
-import { lazy, startTransition, Suspense, useEffect, useReducer, useRef, useState } from 'react';
+// One persona's live dashboard: owns the socket, the state reducer and the REST reads (history, chance best),
+// lays out every panel, says when the data is not live, and opens a variant's detail.
+import { lazy, startTransition, Suspense, useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
+import { fetchJson, historyUrl, probabilitiesUrl } from '../api.js';
+import { DEFAULT_RANGE, HISTORY_MAX_POINTS, RANGES, rangeByKey } from '../chartData.js';
 import { applyMessages, initialState, killFeed } from '../state.js';
 import { earlyState } from '../earlySocket.js';
 import { createFrameBatcher, nextFrame } from '../frameBatcher.js';
-import { formatClock } from '../format.js';
+import { formatClockZoned, zoneName } from '../format.js';
 import { useDashboardSocket } from '../hooks/useDashboardSocket.js';
 import { useNow } from '../hooks/useNow.js';
 import { ConnectionBadge } from './ConnectionBadge.jsx';
 import { FatigueList } from './FatigueList.jsx';
 import { KillFeed } from './KillFeed.jsx';
 import { Leaders } from './Leaders.jsx';
+import { LiveFeed } from './LiveFeed.jsx';
 import { Panel } from './Panel.jsx';
 import { Suggestions } from './Suggestions.jsx';
 import { SummaryCards } from './SummaryCards.jsx';
+import { VariantDetail } from './VariantDetail.jsx';
 import { VariantsTable } from './VariantsTable.jsx';
 
 // uPlot and the chart are a separate chunk, fetched while the first screen renders and drawn after it.
 const EngagementChart = lazy(() => import('./EngagementChart.jsx').then((module) => ({ default: module.EngagementChart })));
 
 const CLOCK_TICK_MS = 1000;
+const PROBABILITIES_INTERVAL_MS = 10000;
 const CHART_PLACEHOLDER = <div className="chart chart--loading" aria-busy="true"><div className="chart__canvas" /></div>;
 
 // True once the first screen with data (summary and variants table) has been painted: the other panels and
@@ -44,9 +50,59 @@ function useContentById(rows) {
   return cache.current;
 }
 
-// The dashboard of personaId, connected with the access token (or null); header is the persona picker element
-// shown in the top bar.
-export function Dashboard({ personaId, token, header }) {
+// Loads the chosen range of history into the chart (dispatching history_loaded) when the range changes and
+// each time the socket becomes live again (a reconnect or resync fills its gap from the server's memory).
+function useHistory(personaId, token, rangeKey, live, dispatch) {
+  const [status, setStatus] = useState(null);
+  const [liveCount, setLiveCount] = useState(0);
+  const wasLive = useRef(false);
+  useEffect(() => {
+    if (live && !wasLive.current) setLiveCount((count) => count + 1);
+    wasLive.current = live;
+  }, [live]);
+  useEffect(() => {
+    const controller = new AbortController();
+    const to = Date.now() / 1000;
+    const url = historyUrl(personaId, { fromSeconds: to - rangeByKey(rangeKey).seconds, toSeconds: to, maxPoints: HISTORY_MAX_POINTS });
+    fetchJson(url, token, { signal: controller.signal }).then(({ status: code, body }) => {
+      if (controller.signal.aborted) return;
+      setStatus(code);
+      if (code === 200 && body) dispatch([{ type: 'history_loaded', history: body }]);
+    });
+    return () => controller.abort();
+  }, [personaId, token, rangeKey, liveCount, dispatch]);
+  return status;
+}
+
+// Each active variant's chance of being the best (id -> probability_best), refreshed while live.
+function useChanceBest(personaId, token, live) {
+  const [chances, setChances] = useState(() => new Map());
+  useEffect(() => {
+    if (!live) return undefined;
+    const controller = new AbortController();
+    const load = () => fetchJson(probabilitiesUrl(personaId), token, { signal: controller.signal }).then(({ status, body }) => {
+      if (controller.signal.aborted || status !== 200 || !Array.isArray(body?.variants)) return;
+      setChances(new Map(body.variants.map((variant) => [variant.id, variant.probability_best])));
+    });
+    load();
+    const timer = setInterval(load, PROBABILITIES_INTERVAL_MS);
+    return () => {
+      controller.abort();
+      clearInterval(timer);
+    };
+  }, [personaId, token, live]);
+  return chances;
+}
+
+// True when a snapshot has nothing for the persona: no variant was ever registered.
+function hasNoData(metrics) {
+  return metrics !== null && (metrics.summary.total_variants ?? 0) === 0 && metrics.active_variants.length === 0;
+}
+
+// The dashboard of personaId, connected with the access token (or null); header is the persona picker, skip
+// the skip link; variantId the open variant (or null), onOpenVariant opens/closes one; onHasData(personaId)
+// is called once the persona has shown data.
+export function Dashboard({ personaId, token, header, skip, variantId, onOpenVariant, onHasData }) {
   // The first state already holds what the early socket received while the bundle loaded.
   const [state, dispatch] = useReducer(applyMessages, personaId, (id) => earlyState(id, initialState(), window));
   const lastEventIdRef = useRef(null);
@@ -58,13 +114,27 @@ export function Dashboard({ personaId, token, header }) {
   const [batcher] = useState(() => createFrameBatcher((batch) => flushSync(() => dispatch(batch))));
   useEffect(() => () => batcher.cancel(), [batcher]);
   const { label, refused, send } = useDashboardSocket(personaId, token, batcher.push, lastEventIdRef);
-  const now = useNow(CLOCK_TICK_MS);
+  const live = label === 'live';
+  const now = useNow(CLOCK_TICK_MS, live);
   const metrics = state.metrics;
   const contentById = useContentById(metrics?.active_variants);
   const secondaryShown = useAfterFirstPaint(metrics !== null);
+  const [rangeKey, setRangeKey] = useState(DEFAULT_RANGE);
+  const historyStatus = useHistory(personaId, token, rangeKey, live, dispatch);
+  const chanceBest = useChanceBest(personaId, token, live);
+  const noData = hasNoData(metrics);
+  const closeVariant = useCallback(() => onOpenVariant(null), [onOpenVariant]);
+  const variantIds = useMemo(() => [...contentById.keys()], [contentById]);
 
+  useEffect(() => {
+    if (metrics !== null && !noData) onHasData(personaId);
+  }, [metrics !== null, noData, personaId, onHasData]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const stale = metrics !== null && !live;
+  const openRow = variantId ? metrics?.active_variants.find((row) => row.id === variantId) : null;
   return (
     <div className="app">
+      {skip}
       <header className="topbar">
         <div className="topbar__title">
           <h1>Variant performance</h1>
@@ -72,52 +142,89 @@ export function Dashboard({ personaId, token, header }) {
         </div>
         {header}
         <div className="topbar__status">
-          <ConnectionBadge label={label} />
-          <button type="button" className="button" onClick={() => send({ type: 'refresh' })} disabled={label !== 'live'} data-testid="refresh">
+          <ConnectionBadge label={noData && live ? 'no data' : label} />
+          <button type="button" className="button" onClick={() => send({ type: 'refresh' })} disabled={!live} data-testid="refresh">
             Refresh
           </button>
         </div>
       </header>
+      {stale && !refused && (
+        <p className="alert alert--offline" role="status" data-testid="offline-banner">
+          {label === 'offline' ? 'Offline' : 'Not live'}, data as of {formatClockZoned(state.panels?.at ?? metrics.as_of)}, reconnecting…
+        </p>
+      )}
       {refused && <p className="alert alert--access" role="alert" data-testid="access-error">{refused}</p>}
       {state.error && <p className="alert" role="alert" data-testid="server-error">Server: {state.error}</p>}
       {!metrics ? (
         !refused && <p className="empty empty--loading" data-testid="loading">Waiting for the first data…</p>
+      ) : noData ? (
+        <main id="main" tabIndex={-1}>
+          <p className="empty empty--loading" data-testid="no-data">
+            No data for persona {personaId} yet; it appears when a variant is registered.
+          </p>
+        </main>
       ) : (
-        <main className="layout">
+        <main id="main" tabIndex={-1} className={`layout ${stale ? 'layout--stale' : ''}`} data-testid="dashboard-main" data-stale={stale}>
           <SummaryCards summary={metrics.summary} killsToday={metrics.early_kills_today} />
           <div className="layout__main">
-            <Panel id="variants" title="Active variants" count={metrics.active_variants.length}>
-              <VariantsTable rows={metrics.active_variants} now={now} />
+            <Panel id="variants" title="Variants">
+              <VariantsTable rows={metrics.active_variants} now={now} chanceBest={chanceBest} killMinViews={state.killMinViews} onOpen={onOpenVariant} />
             </Panel>
-            <Panel id="chart" title="Engagement rate over time">
+            <Panel id="chart" title="Engagement rate over time" actions={<RangePicker value={rangeKey} onChange={setRangeKey} />}>
               {secondaryShown ? (
                 <Suspense fallback={CHART_PLACEHOLDER}>
-                  <EngagementChart history={state.history} labelById={contentById} />
+                  <EngagementChart chart={state.chart} labelById={contentById} rangeSeconds={rangeByKey(rangeKey).seconds} />
                 </Suspense>
               ) : CHART_PLACEHOLDER}
+              {historyStatus !== null && historyStatus !== 200 && (
+                <p className="empty" data-testid="history-missing">History is not available (HTTP {historyStatus}); the chart shows what arrived since the page opened.</p>
+              )}
             </Panel>
-            <Panel id="leaders" title="Performance leaders">
-              {secondaryShown && <Leaders leaders={metrics.performance_leaders} />}
+            <Panel id="leaders" title="Performance leaders" count={metrics.performance_leaders.length}>
+              {secondaryShown && <Leaders leaders={metrics.performance_leaders} onOpen={onOpenVariant} />}
             </Panel>
           </div>
           <div className="layout__side">
-            <Panel id="kills" title="Early kills" count={metrics.early_kills_today.kills_today}>
-              {secondaryShown && <KillFeed kills={killFeed(state)} contentById={contentById} now={now} />}
+            <Panel id="feed" title="Live feed">
+              {secondaryShown && <LiveFeed feed={metrics.real_time_feed} contentById={contentById} onOpen={onOpenVariant} />}
             </Panel>
-            <Panel id="fatigue" title="Pattern fatigue">
+            <Panel id="kills" title="Recent kills" count={killFeed(state).length}>
+              {secondaryShown && <KillFeed kills={killFeed(state)} contentById={contentById} now={now} onOpen={onOpenVariant} />}
+            </Panel>
+            <Panel id="fatigue" title="Pattern fatigue" count={metrics.pattern_fatigue_warnings.length}>
               {secondaryShown && <FatigueList warnings={metrics.pattern_fatigue_warnings} />}
             </Panel>
-            <Panel id="suggestions" title="Optimization suggestions">
-              {secondaryShown && <Suggestions suggestions={metrics.optimization_opportunities} />}
+            <Panel id="suggestions" title="Optimization suggestions" count={metrics.optimization_opportunities.length}>
+              {secondaryShown && <Suggestions suggestions={metrics.optimization_opportunities} variantIds={variantIds} onOpen={onOpenVariant} />}
             </Panel>
           </div>
-          <footer className="footnote">
+          <footer className="footnote" data-testid="panels-footer">
             {/* The first clock text builds the Intl formatter (slow the first time): not on the first screen. */}
-            As of {secondaryShown ? formatClock(metrics.as_of) : '…'} · last event #{state.lastEventId}
+            Panels as of {secondaryShown ? formatClockZoned(state.panels?.at ?? metrics.as_of) : '…'}
+            {' '}(event #<span data-testid="panels-event-id">{state.panels?.lastEventId ?? state.lastEventId}</span>)
+            {' '}· last event #{state.lastEventId}
             {state.resyncCount > 0 && ` · resynced ${state.resyncCount}×`}
+            {secondaryShown && ` · times in ${zoneName()}`}
           </footer>
         </main>
       )}
+      {variantId && metrics && (
+        <VariantDetail personaId={personaId} variantId={variantId} row={openRow} token={token} onClose={closeVariant} />
+      )}
+    </div>
+  );
+}
+
+// The chart's range buttons: 15 m, 1 h, 24 h, 7 d.
+function RangePicker({ value, onChange }) {
+  return (
+    <div className="filters" role="group" aria-label="Chart range">
+      {RANGES.map((range) => (
+        <button key={range.key} type="button" className={`chip ${value === range.key ? 'chip--on' : ''}`} aria-pressed={value === range.key}
+          onClick={() => onChange(range.key)} data-testid={`range-${range.key}`}>
+          {range.label}
+        </button>
+      ))}
     </div>
   );
 }

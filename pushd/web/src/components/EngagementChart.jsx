@@ -3,8 +3,8 @@
 import { memo, useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { chartColumns, chartVariantIds } from '../chartData.js';
-import { formatClock } from '../format.js';
+import { chartColumns, chartVariantIds, xRange, yRange } from '../chartData.js';
+import { formatClock, formatClockZoned, formatCount, zoneName } from '../format.js';
 import { nextFrame } from '../frameBatcher.js';
 
 const CHART_HEIGHT = 260;
@@ -15,31 +15,38 @@ const POOLED_COLOUR = '#9c9c9c';
 // Redraws at most this often: a redraw (canvas text above all) costs milliseconds the next update would wait for.
 const REDRAW_INTERVAL_MS = 250;
 
-// Draws history (time-ordered samples) with variant labels from labelById; recreated when the series change.
-// Drawing happens at an animation frame, at most every REDRAW_INTERVAL_MS, never inside a live update's commit.
-export const EngagementChart = memo(function EngagementChart({ history, labelById }) {
+// Draws the chart's memory (chartData.js) over the last rangeSeconds, variant labels from labelById (else the
+// series' own content); recreated when the series change. Drawing happens at an animation frame, at most every
+// REDRAW_INTERVAL_MS, never inside a live update's commit. Hovering shows time, rate and views.
+export const EngagementChart = memo(function EngagementChart({ chart: model, labelById, rangeSeconds, testId = 'chart' }) {
   const containerRef = useRef(null);
   const latestRef = useRef(null);
   const drawRef = useRef(null);
+  const tooltipRef = useRef(null);
 
   // The plot, its series key and the pending frame live across renders; the last render's props win.
   useEffect(() => {
     const container = containerRef.current;
-    const chart = { plot: null, seriesKey: null, cancelFrame: null, observer: null, drawnAt: -Infinity };
+    const chart = { plot: null, seriesKey: null, cancelFrame: null, observer: null, drawnAt: -Infinity, views: [], range: 3600, tooltip: tooltipRef.current };
     const draw = () => {
       chart.cancelFrame = null;
       chart.drawnAt = performance.now();
-      const { history: samples, labelById: labels } = latestRef.current;
-      const variantIds = chartVariantIds(samples);
-      const seriesKey = variantIds.join('\u0000');
-      const data = chartColumns(samples, variantIds);
+      const { model: memory, labelById: labels, rangeSeconds: range } = latestRef.current;
+      const variantIds = chartVariantIds(memory);
+      const seriesKey = `${range}\u0000${variantIds.join('\u0000')}`;
+      const { data, views } = chartColumns(memory, variantIds);
+      chart.views = views;
+      chart.range = range;
+      container.dataset.points = String(data[0].length);
       if (chart.plot && chart.seriesKey === seriesKey) {
         chart.plot.setData(data);
         return;
       }
       chart.plot?.destroy();
-      chart.plot = new uPlot(chartOptions(variantIds, labels, container.clientWidth), data, container);
+      const names = variantIds.map((id) => labels.get(id) ?? memory.variants[id]?.content ?? id);
+      chart.plot = new uPlot(chartOptions(variantIds, names, container.clientWidth, chart), data, container);
       chart.seriesKey = seriesKey;
+      container.dataset.drawn = 'true';
     };
     drawRef.current = () => {
       if (chart.cancelFrame !== null) return;
@@ -68,26 +75,53 @@ export const EngagementChart = memo(function EngagementChart({ history, labelByI
   }, []);
 
   useEffect(() => {
-    latestRef.current = { history, labelById };
+    latestRef.current = { model, labelById, rangeSeconds };
     drawRef.current?.();
-  }, [history, labelById]);
+  }, [model, labelById, rangeSeconds]);
 
+  const empty = model.pooled.length === 0 && Object.keys(model.variants).length === 0;
   return (
-    <figure className="chart" aria-label="Engagement rate over time, pooled and per variant">
-      <div ref={containerRef} className="chart__canvas" />
-      {history.length < 2 && <figcaption className="empty">The chart fills in as updates arrive.</figcaption>}
+    <figure className="chart" aria-label={`Engagement rate over time, pooled and per variant (times in ${zoneName()})`}>
+      <div ref={containerRef} className="chart__canvas" data-testid={testId} />
+      <div ref={tooltipRef} className="chart__tooltip" data-testid={`${testId}-tooltip`} hidden />
+      {empty && <figcaption className="empty">The chart fills in as updates arrive.</figcaption>}
     </figure>
   );
 });
 
-// uPlot options: time x axis, percentage y axis, a thick pooled line and one line per variant.
-function chartOptions(variantIds, labelById, width) {
+// Shows the hovered time with the rate and views of each series in the tooltip element (hidden off the plot).
+function showTooltip(plot, chart) {
+  const tooltip = chart.tooltip;
+  const index = plot.cursor.idx;
+  if (!tooltip) return;
+  if (index === null || index === undefined) {
+    tooltip.hidden = true;
+    return;
+  }
+  const lines = [formatClockZoned(plot.data[0][index] * 1000)];
+  plot.series.forEach((series, seriesIndex) => {
+    const rate = plot.data[seriesIndex]?.[index];
+    if (seriesIndex === 0 || !series.show || typeof rate !== 'number') return;
+    lines.push(`${series.label}: ${rate.toFixed(2)}% · ${formatCount(chart.views[seriesIndex - 1]?.[index])} views`);
+  });
+  tooltip.textContent = lines.join('\n');
+  tooltip.hidden = false;
+  tooltip.style.left = `${Math.min(plot.cursor.left + 60, plot.over.clientWidth - 120)}px`;
+}
+
+// uPlot options: time x axis over the chosen range, percentage y axis from 0, a thick pooled line and one line
+// per variant (names), a legend whose entries toggle their line, the tooltip on hover.
+function chartOptions(variantIds, names, width, chart) {
   const axis = { stroke: AXIS_COLOUR, grid: { stroke: GRID_COLOUR, width: 1 }, ticks: { stroke: GRID_COLOUR } };
   return {
     width: Math.max(width, 200),
     height: CHART_HEIGHT,
     cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: true } },
+    scales: {
+      x: { time: true, range: (plot) => xRange(plot.data[0], chart.range, Date.now() / 1000) },
+      y: { range: (plot) => yRange(plot.data.slice(1)) },
+    },
+    hooks: { setCursor: [(plot) => showTooltip(plot, chart)] },
     axes: [
       { ...axis, space: 80, values: (_, ticks) => ticks.map((tick) => formatClock(new Date(tick * 1000).toISOString())) },
       { ...axis, size: 56, values: (_, ticks) => ticks.map((tick) => `${tick.toFixed(1)}%`) }],
@@ -95,7 +129,7 @@ function chartOptions(variantIds, labelById, width) {
       {},
       { label: 'Pooled', stroke: POOLED_COLOUR, width: 3, dash: [6, 4], spanGaps: true, value: formatLegendValue },
       ...variantIds.map((id, index) => ({
-        label: truncate(labelById.get(id) ?? id, 28),
+        label: truncate(names[index], 28),
         stroke: VARIANT_COLOURS[index % VARIANT_COLOURS.length],
         width: 1.5,
         spanGaps: true,

@@ -1,11 +1,11 @@
-// Persona picker: a list of remembered personas plus a text input to open any other one.
+// Persona picker: the personas the viewer may read (and remembered ones), plus a text input to open any other.
 import { useState } from 'react';
 import { isValidPersonaId } from '../personas.js';
 
-// Lets the user switch persona; onChoose receives a valid persona id.
-export function PersonaPicker({ currentId, remembered, onChoose }) {
+// Lets the user switch persona; onChoose receives a valid persona id; known lists /api/personas' ids.
+export function PersonaPicker({ currentId, remembered, known, onChoose }) {
   const [draft, setDraft] = useState('');
-  const options = currentId && !remembered.includes(currentId) ? [currentId, ...remembered] : remembered;
+  const options = [...new Set([...(currentId ? [currentId] : []), ...known, ...remembered])].sort();
   const draftValid = isValidPersonaId(draft.trim());
 
   // Opens the typed persona and clears the input.
@@ -21,7 +21,7 @@ export function PersonaPicker({ currentId, remembered, onChoose }) {
       {options.length > 0 && (
         <label className="field">
           <span className="field__label">Persona</span>
-          <select value={currentId ?? ''} onChange={(event) => onChoose(event.target.value)} data-testid="persona-select">
+          <select value={currentId ?? ''} onChange={(event) => event.target.value && onChoose(event.target.value)} data-testid="persona-select">
             {!currentId && <option value="">Choose…</option>}
             {options.map((id) => (
               <option key={id} value={id}>{id}</option>
