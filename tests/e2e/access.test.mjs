@@ -2,9 +2,9 @@
 // on persona B with a visible message, a page without a token is refused too, and a refused page does not
 // keep reconnecting.
 import assert from 'node:assert/strict';
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { freePort, launchBrowser, Pushd, screenshot, sleep } from './harness.mjs';
+import { freePort, launchBrowser, Pushd, screenshot, signToken, sleep } from './harness.mjs';
 import { seedPersona } from './seed.mjs';
 
 const RUN_ID = `${process.pid}-${Date.now() % 100000}`;
@@ -16,12 +16,9 @@ const NO_RETRY_WINDOW_MS = 2500;
 let pushd;
 let browser;
 
-// An HS256 JWT signed with SECRET over claims (exp defaults to one hour from now).
+// An HS256 JWT signed with SECRET over claims.
 function makeToken(claims) {
-  const encode = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const body = { exp: Math.floor(Date.now() / 1000) + 3600, ...claims };
-  const signingInput = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode(body)}`;
-  return `${signingInput}.${createHmac('sha256', SECRET).update(signingInput).digest('base64url')}`;
+  return signToken(SECRET, claims);
 }
 
 // A new page that counts the WebSockets it opens (page.sockets).

@@ -1,5 +1,7 @@
 // Test harness for the dashboard e2e tests: pushd process control, SQL through psql, headless Chromium.
 import { execFileSync, spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -107,4 +109,22 @@ export async function screenshot(page, name) {
 // Resolves after ms milliseconds.
 export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// An HS256 JWT signed with secret over claims (exp defaults to one hour from now).
+export function signToken(secret, claims) {
+  const encode = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const body = { exp: Math.floor(Date.now() / 1000) + 3600, ...claims };
+  const signingInput = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode(body)}`;
+  return `${signingInput}.${createHmac('sha256', secret).update(signingInput).digest('base64url')}`;
+}
+
+// The serious and critical accessibility violations axe-core (from npm) finds on the page right now.
+export async function seriousAxeViolations(page) {
+  const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+  await page.addScriptTag({ path: axePath });
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return result.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join(', ')}`);
 }

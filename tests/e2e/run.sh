@@ -20,4 +20,4 @@ if [ ! -d "$here/node_modules/playwright-core" ]; then
   (cd "$here" && npm ci --no-audit --no-fund)
 fi
 cd "$here"
-node --test --test-concurrency=1 --test-reporter=spec dashboard.test.mjs access.test.mjs
+node --test --test-concurrency=1 --test-reporter=spec dashboard.test.mjs access.test.mjs daylong.test.mjs

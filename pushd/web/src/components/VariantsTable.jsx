@@ -7,6 +7,7 @@ import { isAtRisk, rowRatio } from '../performance.js';
 import { isCollecting } from '../plainWords.js';
 import { ariaSort, nextSort, sortRows } from '../sorting.js';
 import { FlashValue } from './FlashValue.jsx';
+import { openOnEnter } from './OpenableItem.jsx';
 import { PerformanceDelta } from './PerformanceDelta.jsx';
 
 // A variant that ended stays this long in the Active view, fading, before it leaves it.
@@ -152,7 +153,7 @@ const VariantRow = memo(function VariantRow({ row, age, fading, collecting, onOp
   const open = () => onOpen?.(row.id);
   return (
     <tr className={className} data-testid={`variant-row-${row.id}`} data-status={row.status} tabIndex={0}
-      onClick={open} onKeyDown={(event) => { if (event.key === 'Enter') open(); }} aria-label={`${row.content} (${row.id})`}>
+      onClick={open} onKeyDown={(event) => openOnEnter(event, open)} aria-label={`${row.content} (${row.id})`}>
       <td className="content-cell" title={row.content}>
         <span className="content-cell__text">{row.content}</span>
         <span className="content-cell__id">{row.id}</span>
