@@ -9,6 +9,7 @@
 #include "utils/builtins.h"
 
 #include "vd.h"
+#include "stats.h"
 
 PG_MODULE_MAGIC;
 
@@ -74,6 +75,8 @@ vd_dashboard_metrics(PG_FUNCTION_ARGS)
 	char	   *persona_id = vd_begin_read(fcinfo, &jo);
 	TimestampTz as_of = PG_GETARG_TIMESTAMPTZ(1);
 	Datum		arg = CStringGetTextDatum(persona_id);
+	VdPatternTrend *trends;
+	int			ntrends;
 
 	jo_kv_string(&jo, "persona_id", persona_id);
 	jo_kv_ts(&jo, "as_of", as_of);
@@ -89,10 +92,12 @@ vd_dashboard_metrics(PG_FUNCTION_ARGS)
 	vd_push_kills_today(&jo, persona_id, as_of);
 	jo_key(&jo, "recent_kills");
 	vd_push_recent_kills(&jo, persona_id, as_of, VD_RECENT_KILLS);
+	/* fatigue once, shared by its panel and the suggestions */
+	ntrends = vd_pattern_trends(persona_id, as_of, &trends);
 	jo_key(&jo, "pattern_fatigue_warnings");
-	vd_push_fatigue(&jo, persona_id, as_of);
+	vd_push_fatigue(&jo, trends, ntrends);
 	jo_key(&jo, "optimization_opportunities");
-	vd_push_suggestions(&jo, persona_id, as_of);
+	vd_push_suggestions(&jo, persona_id, as_of, trends, ntrends);
 	jo_key(&jo, "real_time_feed");
 	vd_push_feed(&jo, persona_id, as_of, VD_FEED_LENGTH);
 	return vd_end_read(&jo);
@@ -129,9 +134,11 @@ vd_fatigue_warnings(PG_FUNCTION_ARGS)
 {
 	JsonOut		jo;
 	char	   *persona_id = vd_begin_read(fcinfo, &jo);
+	VdPatternTrend *trends;
+	int			ntrends = vd_pattern_trends(persona_id, PG_GETARG_TIMESTAMPTZ(1), &trends);
 
 	jo_key(&jo, "warnings");
-	vd_push_fatigue(&jo, persona_id, PG_GETARG_TIMESTAMPTZ(1));
+	vd_push_fatigue(&jo, trends, ntrends);
 	return vd_end_read(&jo);
 }
 
@@ -141,8 +148,11 @@ vd_optimization_suggestions(PG_FUNCTION_ARGS)
 {
 	JsonOut		jo;
 	char	   *persona_id = vd_begin_read(fcinfo, &jo);
+	TimestampTz as_of = PG_GETARG_TIMESTAMPTZ(1);
+	VdPatternTrend *trends;
+	int			ntrends = vd_pattern_trends(persona_id, as_of, &trends);
 
 	jo_key(&jo, "suggestions");
-	vd_push_suggestions(&jo, persona_id, PG_GETARG_TIMESTAMPTZ(1));
+	vd_push_suggestions(&jo, persona_id, as_of, trends, ntrends);
 	return vd_end_read(&jo);
 }
