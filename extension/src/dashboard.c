@@ -77,6 +77,8 @@ vd_dashboard_metrics(PG_FUNCTION_ARGS)
 	Datum		arg = CStringGetTextDatum(persona_id);
 	VdPatternTrend *trends;
 	int			ntrends;
+	VdRecent   *recent;
+	int			nrecent;
 
 	jo_kv_string(&jo, "persona_id", persona_id);
 	jo_kv_ts(&jo, "as_of", as_of);
@@ -86,8 +88,10 @@ vd_dashboard_metrics(PG_FUNCTION_ARGS)
 	vd_push_summary(&jo, persona_id, as_of);
 	jo_key(&jo, "active_variants");
 	vd_push_active_variants(&jo, persona_id, as_of, VD_DEFAULT_ACTIVE_LIMIT);
+	/* the 24 hours' variants once, shared by the leaders and the suggestions */
+	nrecent = vd_read_recent(persona_id, as_of, &recent);
 	jo_key(&jo, "performance_leaders");
-	vd_push_leaders(&jo, persona_id, as_of, VD_DEFAULT_LEADERS, VD_DEFAULT_LEADER_MIN_VIEWS);
+	vd_push_leaders(&jo, recent, nrecent, VD_DEFAULT_LEADERS, VD_DEFAULT_LEADER_MIN_VIEWS);
 	jo_key(&jo, "early_kills_today");
 	vd_push_kills_today(&jo, persona_id, as_of);
 	jo_key(&jo, "recent_kills");
@@ -97,7 +101,7 @@ vd_dashboard_metrics(PG_FUNCTION_ARGS)
 	jo_key(&jo, "pattern_fatigue_warnings");
 	vd_push_fatigue(&jo, trends, ntrends);
 	jo_key(&jo, "optimization_opportunities");
-	vd_push_suggestions(&jo, persona_id, as_of, trends, ntrends);
+	vd_push_suggestions(&jo, as_of, recent, nrecent, trends, ntrends);
 	jo_key(&jo, "real_time_feed");
 	vd_push_feed(&jo, persona_id, as_of, VD_FEED_LENGTH);
 	return vd_end_read(&jo);
@@ -121,10 +125,11 @@ vd_performance_leaders(PG_FUNCTION_ARGS)
 {
 	JsonOut		jo;
 	char	   *persona_id = vd_begin_read(fcinfo, &jo);
+	VdRecent   *recent;
+	int			nrecent = vd_read_recent(persona_id, PG_GETARG_TIMESTAMPTZ(1), &recent);
 
 	jo_key(&jo, "leaders");
-	vd_push_leaders(&jo, persona_id, PG_GETARG_TIMESTAMPTZ(1),
-					vd_limit_arg(fcinfo, 2, true), vd_limit_arg(fcinfo, 3, false));
+	vd_push_leaders(&jo, recent, nrecent, vd_limit_arg(fcinfo, 2, true), vd_limit_arg(fcinfo, 3, false));
 	return vd_end_read(&jo);
 }
 
@@ -151,8 +156,10 @@ vd_optimization_suggestions(PG_FUNCTION_ARGS)
 	TimestampTz as_of = PG_GETARG_TIMESTAMPTZ(1);
 	VdPatternTrend *trends;
 	int			ntrends = vd_pattern_trends(persona_id, as_of, &trends);
+	VdRecent   *recent;
+	int			nrecent = vd_read_recent(persona_id, as_of, &recent);
 
 	jo_key(&jo, "suggestions");
-	vd_push_suggestions(&jo, persona_id, as_of, trends, ntrends);
+	vd_push_suggestions(&jo, as_of, recent, nrecent, trends, ntrends);
 	return vd_end_read(&jo);
 }

@@ -47,8 +47,30 @@ extern int	vd_pattern_trends(const char *persona_id, TimestampTz as_of, VdPatter
 extern char *vd_trend_advice(const VdPatternTrend *trend);
 extern void vd_push_fatigue(JsonOut *jo, const VdPatternTrend *trends, int ntrends);
 
+/* recent.c: one variant of the 24 hours to as_of, as the leaders and the suggestions share them */
+typedef struct VdRecent
+{
+	char	   *id;
+	char	   *content;
+	char	   *pattern;		/* NULL without one */
+	double		predicted;
+	double		current_er;
+	int64		interactions;
+	int64		views;
+	char	   *status;
+	bool		killed;
+	bool		active;
+	bool		monitored;		/* has a variant_monitoring row */
+	TimestampTz posted_at;
+} VdRecent;
+
+extern int	vd_read_recent(const char *persona_id, TimestampTz as_of, VdRecent **out);
+
+/* leaders.c */
+extern void vd_push_leaders(JsonOut *jo, const VdRecent *recent, int nrecent, int limit, int64 min_views);
+
 /* suggestions.c: the trends are computed once by the caller and shared with the fatigue panel */
-extern void vd_push_suggestions(JsonOut *jo, const char *persona_id, TimestampTz as_of,
+extern void vd_push_suggestions(JsonOut *jo, TimestampTz as_of, const VdRecent *recent, int nrecent,
 								VdPatternTrend *trends, int ntrends);
 extern void vd_push_trend_evidence(JsonOut *jo, const VdPatternTrend *trend);
 

@@ -1,6 +1,6 @@
 /*
- * suggestions.c: what to change, from the last 24 hours of the persona's variants (read once, shared
- * by every rule) and the fatigue trends (computed once by the caller).
+ * suggestions.c: what to change, from the last 24 hours of the persona's variants (recent.c: read once,
+ * shared by every rule and the leaders) and the fatigue trends (computed once by the caller).
  *
  * The reference's two rules: an early-kill rate above 30% questions the predictor
  * (prediction_calibration), and patterns performing below half their predicted rate should be
@@ -44,36 +44,6 @@
 #define VD_MAX_WINNERS 3			/* reuse_winner suggestions of each kind */
 #define VD_YOUNG_LISTED 10			/* young variants named in the evidence */
 
-/*
- * Every variant posted in the 24 hours to as_of with its counts, grouped by pattern (no pattern
- * last), oldest first: the one read all the rules share. One index probe per variant (see
- * active_variants.c on LATERAL ... LIMIT 1).
- */
-static VdPlan recent_plan = {
-	NULL,
-	"SELECT v.id, v.pattern_used, v.predicted_er, coalesce(m.interaction_count, 0), coalesce(m.view_count, 0),"
-	"       v.status::text, v.posted_at"
-	"  FROM variant_dashboard.variants v"
-	"  LEFT JOIN LATERAL (SELECT m1.interaction_count, m1.view_count FROM variant_dashboard.variant_monitoring m1"
-	"                      WHERE m1.variant_id = v.id LIMIT 1) m ON true"
-	" WHERE v.persona_id = $1 AND v.posted_at > $2 - interval '24 hours' AND v.posted_at <= $2"
-	" ORDER BY v.pattern_used, v.posted_at, v.id",
-	2, {TEXTOID, TIMESTAMPTZOID}
-};
-
-/* One variant of the last 24 hours. */
-typedef struct Recent
-{
-	char	   *id;
-	char	   *pattern;		/* NULL without one */
-	double		predicted;
-	int64		interactions;
-	int64		views;
-	bool		killed;
-	bool		active;
-	TimestampTz posted_at;
-} Recent;
-
 /* A variant or pattern judged against its prediction. */
 typedef struct Candidate
 {
@@ -102,7 +72,7 @@ vd_begin_suggestion(JsonOut *jo, const char *type, const char *priority, const c
 
 /* The index after the last variant of recent[start]'s pattern (the rows come grouped by pattern). */
 static int
-vd_pattern_end(const Recent *recent, int n, int start)
+vd_pattern_end(const VdRecent *recent, int n, int start)
 {
 	int			end = start + 1;
 
@@ -114,7 +84,7 @@ vd_pattern_end(const Recent *recent, int n, int start)
 
 /* prediction_calibration: more than 30% of the day's variants (10 or more) were killed early. */
 static void
-vd_suggest_calibration(JsonOut *jo, const Recent *recent, int n)
+vd_suggest_calibration(JsonOut *jo, const VdRecent *recent, int n)
 {
 	int64		posted = n;
 	int64		killed = 0;
@@ -144,7 +114,7 @@ vd_suggest_calibration(JsonOut *jo, const Recent *recent, int n)
 
 /* pattern_optimization: patterns (100+ pooled views) whose pooled rate is below half of their prediction. */
 static void
-vd_suggest_patterns(JsonOut *jo, const Recent *recent, int n)
+vd_suggest_patterns(JsonOut *jo, const VdRecent *recent, int n)
 {
 	StringInfoData description;
 	StringInfoData names;
@@ -234,7 +204,7 @@ vd_suggest_rest(JsonOut *jo, VdPatternTrend *trends, int ntrends)
 
 /* model_tuning: the 95% t interval of the mean relative prediction error excludes 0. */
 static void
-vd_suggest_tuning(JsonOut *jo, const Recent *recent, int rows)
+vd_suggest_tuning(JsonOut *jo, const VdRecent *recent, int rows)
 {
 	int64		n = 0;
 	double		mean = 0.0;
@@ -364,7 +334,7 @@ vd_pattern_declining(const char *pattern, VdPatternTrend *trends, int ntrends)
 
 /* reuse_winner: variants and patterns of the last 24 hours likely (>= 0.95) to beat their prediction. */
 static void
-vd_suggest_winners(JsonOut *jo, const Recent *recent, int rows, VdPatternTrend *trends, int ntrends)
+vd_suggest_winners(JsonOut *jo, const VdRecent *recent, int rows, VdPatternTrend *trends, int ntrends)
 {
 	Candidate  *variants = palloc0(sizeof(Candidate) * Max(rows, 1));
 	Candidate  *patterns = palloc0(sizeof(Candidate) * Max(rows, 1));
@@ -415,8 +385,8 @@ vd_suggest_winners(JsonOut *jo, const Recent *recent, int rows, VdPatternTrend *
 static int
 vd_young_cmp(const void *a, const void *b)
 {
-	const Recent *ra = *(const Recent *const *) a;
-	const Recent *rb = *(const Recent *const *) b;
+	const VdRecent *ra = *(const VdRecent *const *) a;
+	const VdRecent *rb = *(const VdRecent *const *) b;
 
 	if (ra->posted_at != rb->posted_at)
 		return ra->posted_at > rb->posted_at ? -1 : 1;
@@ -425,24 +395,24 @@ vd_young_cmp(const void *a, const void *b)
 
 /* The active variants with fewer views than any judgement needs, newest first; returns how many. */
 static int
-vd_young_variants(const Recent *recent, int rows, const Recent ***out)
+vd_young_variants(const VdRecent *recent, int rows, const VdRecent ***out)
 {
-	const Recent **young = palloc(sizeof(Recent *) * Max(rows, 1));
+	const VdRecent **young = palloc(sizeof(VdRecent *) * Max(rows, 1));
 	int			n = 0;
 
 	for (int row = 0; row < rows; row++)
 		if (recent[row].active && recent[row].views < VD_JUDGE_MIN_VIEWS)
 			young[n++] = &recent[row];
-	qsort(young, n, sizeof(Recent *), vd_young_cmp);
+	qsort(young, n, sizeof(VdRecent *), vd_young_cmp);
 	*out = young;
 	return n;
 }
 
 /* too_young: active variants with fewer views than any judgement needs. */
 static void
-vd_suggest_young(JsonOut *jo, const Recent *recent, int nrecent, TimestampTz as_of)
+vd_suggest_young(JsonOut *jo, const VdRecent *recent, int nrecent, TimestampTz as_of)
 {
-	const Recent **young;
+	const VdRecent **young;
 	int			rows = vd_young_variants(recent, nrecent, &young);
 	StringInfoData names;
 
@@ -478,42 +448,11 @@ vd_suggest_young(JsonOut *jo, const Recent *recent, int nrecent, TimestampTz as_
 	jo_end_object(jo);
 }
 
-/* Reads the variants of the 24 hours to as_of once; returns how many. */
-static int
-vd_read_recent(const char *persona_id, TimestampTz as_of, Recent **out)
-{
-	int			n;
-	Recent	   *recent;
-
-	vd_read(&recent_plan, persona_id, as_of, 0);
-	n = (int) SPI_processed;
-	recent = palloc(sizeof(Recent) * Max(n, 1));
-	for (int row = 0; row < n; row++)
-	{
-		Recent	   *r = &recent[row];
-		char	   *status = vd_col_cstring(row, 6);
-		bool		isnull;
-
-		r->id = vd_col_cstring(row, 1);
-		r->pattern = vd_col_cstring(row, 2);
-		r->predicted = vd_col_float(row, 3);
-		r->interactions = vd_col_int(row, 4);
-		r->views = vd_col_int(row, 5);
-		r->killed = strcmp(status, "killed") == 0;
-		r->active = strcmp(status, "active") == 0;
-		r->posted_at = vd_col_ts(row, 7, &isnull);
-	}
-	*out = recent;
-	return n;
-}
-
-/* Pushes the array of suggestions, most urgent first; trends are vd_pattern_trends'. */
+/* Pushes the array of suggestions, most urgent first, from vd_read_recent's variants and vd_pattern_trends. */
 void
-vd_push_suggestions(JsonOut *jo, const char *persona_id, TimestampTz as_of, VdPatternTrend *trends, int ntrends)
+vd_push_suggestions(JsonOut *jo, TimestampTz as_of, const VdRecent *recent, int n,
+					VdPatternTrend *trends, int ntrends)
 {
-	Recent	   *recent;
-	int			n = vd_read_recent(persona_id, as_of, &recent);
-
 	jo_begin_array(jo);
 	vd_suggest_patterns(jo, recent, n);
 	vd_suggest_rest(jo, trends, ntrends);
