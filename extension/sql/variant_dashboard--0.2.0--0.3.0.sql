@@ -62,12 +62,12 @@ CREATE FUNCTION pattern_day_time(posted_at timestamptz) RETURNS double precision
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$ SELECT extract(epoch FROM (posted_at AT TIME ZONE 'UTC') - (posted_at AT TIME ZONE 'UTC')::date) / 86400.0 $$;
 
--- Recomputes one bucket from the tables.
+-- Recomputes one bucket from the tables (an upsert, zeros when no use is left: the writer role may
+-- insert and update, never delete).
 CREATE FUNCTION refresh_pattern_day(p_persona text, p_pattern text, p_day date) RETURNS void
     LANGUAGE sql AS $$
-        DELETE FROM variant_dashboard.pattern_days WHERE persona_id = p_persona AND pattern = p_pattern AND day = p_day;
-        INSERT INTO variant_dashboard.pattern_days
-        SELECT v.persona_id, v.pattern_used, p_day, count(*), count(*) FILTER (WHERE m.view_count >= 30),
+        INSERT INTO variant_dashboard.pattern_days AS s
+        SELECT p_persona, p_pattern, p_day, count(*), count(*) FILTER (WHERE m.view_count >= 30),
                coalesce(sum(m.view_count) FILTER (WHERE m.view_count >= 30), 0),
                coalesce(sum(least(m.interaction_count, m.view_count)) FILTER (WHERE m.view_count >= 30), 0),
                coalesce(sum(m.view_count * t) FILTER (WHERE m.view_count >= 30), 0),
@@ -79,7 +79,10 @@ CREATE FUNCTION refresh_pattern_day(p_persona text, p_pattern text, p_day date) 
          WHERE v.persona_id = p_persona AND v.pattern_used = p_pattern
            AND v.posted_at >= p_day::timestamp AT TIME ZONE 'UTC'
            AND v.posted_at < (p_day + 1)::timestamp AT TIME ZONE 'UTC'
-         GROUP BY v.persona_id, v.pattern_used
+        ON CONFLICT (persona_id, pattern, day) DO UPDATE
+           SET uses = excluded.uses, tested_uses = excluded.tested_uses, views = excluded.views,
+               interactions = excluded.interactions, sum_nt = excluded.sum_nt, sum_ntt = excluded.sum_ntt,
+               sum_xt = excluded.sum_xt
     $$;
 
 -- Recomputes every bucket (after bulk loads that bypass triggers, and at the upgrade).
