@@ -200,6 +200,15 @@ SELECT as_of, w->>'usage_count' AS uses, w->>'last_used_at' AS last_used_at, w->
   FROM unnest(ARRAY['2026-03-10 12:00+00', '2026-03-10 15:00+00']::timestamptz[]) as_of,
        jsonb_array_elements(fatigue_warnings('edge', as_of)->'warnings') w;
 
+-- the same answer whether the counts come live (active variants) or from pattern_days (settled ones):
+-- completing every variant of 'rich' and 'edge' moves their counts into the aggregates
+CREATE TEMP TABLE live_answer AS
+SELECT p, fatigue_warnings(p, '2026-03-10 12:00+00') AS w FROM unnest(ARRAY['rich', 'edge']) p;
+UPDATE variants SET status = 'completed' WHERE persona_id IN ('rich', 'edge');
+SELECT p, w = fatigue_warnings(p, '2026-03-10 12:00+00') AS same_when_settled,
+       (SELECT sum(tested_uses) FROM pattern_days d WHERE d.persona_id = p) AS settled_tested
+  FROM live_answer ORDER BY p;
+
 -- pattern_days, kept by triggers, equals a rebuild from the tables after updates, a move and deletes
 UPDATE variants SET posted_at = posted_at - interval '1 day' WHERE id = 'ri_daily_3';
 UPDATE variants SET pattern_used = 'four' WHERE id = 'ri_sparse_1';

@@ -34,11 +34,14 @@ CREATE FUNCTION lock_persona(persona_id text) RETURNS void
 -- ---------------------------------------------------------------------------------------------
 -- Pattern aggregates (issue 11, point 6): the fatigue panel reads one row per pattern and day
 -- instead of every use of the last 7 days. Per (persona, pattern, UTC day of posted_at): uses
--- (every variant with the pattern), and over the "tested" uses (30 views or more, fatigue.c's
--- minimum) their views, interactions and the moments sum n t, sum n t^2, sum x t, t being the
--- time of posting in days since the start of that day: enough for the Cochran-Armitage trend test
--- over the week by shifting t by the day's offset. Kept by the triggers below; a bucket is
--- recomputed from the tables when a use moves or goes (rare), updated by deltas otherwise.
+-- (every variant with the pattern), and over the settled "tested" uses (status not active, 30 views
+-- or more, fatigue.c's minimum) their views, interactions and the moments sum n t, sum n t^2,
+-- sum x t, t being the time of posting in days since the start of that day: enough for the
+-- Cochran-Armitage trend test over the week by shifting t by the day's offset. Active variants are
+-- added live by fatigue.c (they are few, and they are what performance updates change), so the
+-- hot write path, an update of an active variant, never touches this table: it is maintained at
+-- registration (uses), at a status change or a move (the bucket is recomputed), and on a change of
+-- a settled variant's counts (by deltas).
 -- ---------------------------------------------------------------------------------------------
 CREATE TABLE pattern_days (
     persona_id    persona_id NOT NULL,
@@ -67,15 +70,16 @@ CREATE FUNCTION pattern_day_time(posted_at timestamptz) RETURNS double precision
 CREATE FUNCTION refresh_pattern_day(p_persona text, p_pattern text, p_day date) RETURNS void
     LANGUAGE sql AS $$
         INSERT INTO variant_dashboard.pattern_days AS s
-        SELECT p_persona, p_pattern, p_day, count(*), count(*) FILTER (WHERE m.view_count >= 30),
-               coalesce(sum(m.view_count) FILTER (WHERE m.view_count >= 30), 0),
-               coalesce(sum(least(m.interaction_count, m.view_count)) FILTER (WHERE m.view_count >= 30), 0),
-               coalesce(sum(m.view_count * t) FILTER (WHERE m.view_count >= 30), 0),
-               coalesce(sum(m.view_count * t * t) FILTER (WHERE m.view_count >= 30), 0),
-               coalesce(sum(least(m.interaction_count, m.view_count) * t) FILTER (WHERE m.view_count >= 30), 0)
+        SELECT p_persona, p_pattern, p_day, count(*), count(*) FILTER (WHERE tested),
+               coalesce(sum(m.view_count) FILTER (WHERE tested), 0),
+               coalesce(sum(least(m.interaction_count, m.view_count)) FILTER (WHERE tested), 0),
+               coalesce(sum(m.view_count * t) FILTER (WHERE tested), 0),
+               coalesce(sum(m.view_count * t * t) FILTER (WHERE tested), 0),
+               coalesce(sum(least(m.interaction_count, m.view_count) * t) FILTER (WHERE tested), 0)
           FROM variant_dashboard.variants v
           LEFT JOIN variant_dashboard.variant_monitoring m ON m.variant_id = v.id,
-               LATERAL (SELECT variant_dashboard.pattern_day_time(v.posted_at) AS t) d
+               LATERAL (SELECT variant_dashboard.pattern_day_time(v.posted_at) AS t,
+                               v.status <> 'active' AND m.view_count >= 30 AS tested) d
          WHERE v.persona_id = p_persona AND v.pattern_used = p_pattern
            AND v.posted_at >= p_day::timestamp AT TIME ZONE 'UTC'
            AND v.posted_at < (p_day + 1)::timestamp AT TIME ZONE 'UTC'
@@ -88,22 +92,14 @@ CREATE FUNCTION refresh_pattern_day(p_persona text, p_pattern text, p_day date) 
 -- Recomputes every bucket (after bulk loads that bypass triggers, and at the upgrade).
 CREATE FUNCTION rebuild_pattern_days() RETURNS void LANGUAGE sql AS $$
     DELETE FROM variant_dashboard.pattern_days;
-    INSERT INTO variant_dashboard.pattern_days
-    SELECT v.persona_id, v.pattern_used, variant_dashboard.pattern_day_of(v.posted_at), count(*),
-           count(*) FILTER (WHERE m.view_count >= 30),
-           coalesce(sum(m.view_count) FILTER (WHERE m.view_count >= 30), 0),
-           coalesce(sum(least(m.interaction_count, m.view_count)) FILTER (WHERE m.view_count >= 30), 0),
-           coalesce(sum(m.view_count * t) FILTER (WHERE m.view_count >= 30), 0),
-           coalesce(sum(m.view_count * t * t) FILTER (WHERE m.view_count >= 30), 0),
-           coalesce(sum(least(m.interaction_count, m.view_count) * t) FILTER (WHERE m.view_count >= 30), 0)
-      FROM variant_dashboard.variants v
-      LEFT JOIN variant_dashboard.variant_monitoring m ON m.variant_id = v.id,
-           LATERAL (SELECT variant_dashboard.pattern_day_time(v.posted_at) AS t) d
-     WHERE v.pattern_used IS NOT NULL
-     GROUP BY 1, 2, 3;
+    SELECT count(variant_dashboard.refresh_pattern_day(b.persona_id, b.pattern_used, b.day))
+      FROM (SELECT DISTINCT persona_id, pattern_used, variant_dashboard.pattern_day_of(posted_at) AS day
+              FROM variant_dashboard.variants WHERE pattern_used IS NOT NULL) b;
 $$;
 
--- A variant registered, moved or deleted: its buckets are recomputed (registration adds one use).
+-- A variant registered (one use more), or its status, pattern or time changed, or deleted: its
+-- buckets are recomputed. A new status is copied to the monitoring row (a kill does so itself), so
+-- the monitoring triggers' "not active" filter is true to the variant.
 CREATE FUNCTION pattern_days_variant_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
@@ -118,24 +114,29 @@ BEGIN
         PERFORM variant_dashboard.refresh_pattern_day(OLD.persona_id, OLD.pattern_used,
                                                       variant_dashboard.pattern_day_of(OLD.posted_at));
     END IF;
-    IF TG_OP = 'UPDATE' AND NEW.pattern_used IS NOT NULL THEN
+    IF TG_OP = 'UPDATE' AND NEW.pattern_used IS NOT NULL
+       AND (NEW.pattern_used, NEW.posted_at) IS DISTINCT FROM (OLD.pattern_used, OLD.posted_at) THEN
         PERFORM variant_dashboard.refresh_pattern_day(NEW.persona_id, NEW.pattern_used,
                                                       variant_dashboard.pattern_day_of(NEW.posted_at));
+    END IF;
+    IF TG_OP = 'UPDATE' AND NEW.status IS DISTINCT FROM OLD.status THEN
+        UPDATE variant_dashboard.variant_monitoring SET status = NEW.status
+         WHERE variant_id = NEW.id AND status IS DISTINCT FROM NEW.status;
     END IF;
     RETURN NULL;
 END $$;
 
--- New counts of a variant: the difference of its tested contribution, added to its bucket.
+-- New counts of a settled variant: the difference of its tested contribution, added to its bucket.
 CREATE FUNCTION pattern_days_monitoring_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     v record;
     t double precision;
     n_old bigint := 0; x_old bigint := 0; n_new bigint := 0; x_new bigint := 0;
 BEGIN
-    SELECT pattern_used, posted_at INTO v FROM variant_dashboard.variants
+    SELECT pattern_used, posted_at, status INTO v FROM variant_dashboard.variants
      WHERE id = coalesce(NEW.variant_id, OLD.variant_id);
-    IF NOT FOUND OR v.pattern_used IS NULL THEN
-        RETURN NULL;            -- no pattern, or the variant is going (its trigger recomputes)
+    IF NOT FOUND OR v.pattern_used IS NULL OR v.status = 'active' THEN
+        RETURN NULL;            -- not in the aggregate, or the variant is going (its trigger recomputes)
     END IF;
     IF TG_OP <> 'INSERT' AND OLD.view_count >= 30 THEN
         n_old := OLD.view_count; x_old := least(OLD.interaction_count, OLD.view_count);
@@ -161,14 +162,18 @@ BEGIN
     RETURN NULL;
 END $$;
 
--- "zz_" names: after the event triggers, like the totals (one lock order). Counts below 30 views on
--- both sides change nothing here, so the hot path of young variants skips the trigger entirely.
-CREATE TRIGGER zz_pattern_days AFTER INSERT OR DELETE OR UPDATE OF pattern_used, posted_at, persona_id
+-- "zz_" names: after the event triggers, like the totals (one lock order). The monitoring triggers
+-- fire only for rows not marked active (a kill marks both rows; the ingestion copies the variant's
+-- status into a new monitoring row): an update of an active variant skips them without a call.
+CREATE TRIGGER zz_pattern_days AFTER INSERT OR DELETE OR UPDATE OF status, pattern_used, posted_at
     ON variants FOR EACH ROW EXECUTE FUNCTION pattern_days_variant_trigger();
-CREATE TRIGGER zz_pattern_days AFTER INSERT OR DELETE ON variant_monitoring
-    FOR EACH ROW EXECUTE FUNCTION pattern_days_monitoring_trigger();
-CREATE TRIGGER zz_pattern_days_update AFTER UPDATE OF view_count, interaction_count ON variant_monitoring
-    FOR EACH ROW WHEN ((OLD.view_count >= 30 OR NEW.view_count >= 30)
+CREATE TRIGGER zz_pattern_days_insert AFTER INSERT ON variant_monitoring
+    FOR EACH ROW WHEN (NEW.status <> 'active') EXECUTE FUNCTION pattern_days_monitoring_trigger();
+CREATE TRIGGER zz_pattern_days_delete AFTER DELETE ON variant_monitoring
+    FOR EACH ROW WHEN (OLD.status <> 'active') EXECUTE FUNCTION pattern_days_monitoring_trigger();
+CREATE TRIGGER zz_pattern_days_update AFTER UPDATE OF view_count, interaction_count, status ON variant_monitoring
+    FOR EACH ROW WHEN ((OLD.status <> 'active' OR NEW.status <> 'active')
+                       AND (OLD.view_count >= 30 OR NEW.view_count >= 30)
                        AND (OLD.view_count IS DISTINCT FROM NEW.view_count
                             OR OLD.interaction_count IS DISTINCT FROM NEW.interaction_count))
     EXECUTE FUNCTION pattern_days_monitoring_trigger();

@@ -6,7 +6,10 @@
  *
  * The uses are read as pattern_days aggregates (one row per pattern and UTC day of posting, kept by
  * triggers: see the 0.2.0 -> 0.3.0 upgrade script), never use by use: the window is as_of's UTC day
- * and the 6 before it, up to as_of (uses of as_of's day posted after it are taken back out).
+ * and the 6 before it, up to as_of (uses of as_of's day posted after it are taken back out). The
+ * aggregates hold every use but only the settled variants' counts; the active variants' counts, which
+ * every performance update changes, are added live: those of the last 24 hours from recent.c's read
+ * (shared with the leaders and the suggestions), older ones (few: monitoring ends) by the query.
  *
  * Decline: the tested uses of a pattern (below), each with its interactions x_i out of its views n_i at
  * its time of posting t_i (in days), make a 2 x k table. The Cochran-Armitage test for trend (Agresti,
@@ -61,30 +64,42 @@
 #define VD_DECLINE_MIN_FALL 0.10	/* relative fall first third -> latest third */
 #define VD_DECLINE_FULL_FALL 0.50	/* fall at which decline alone scores 1 */
 #define VD_FIT_ITERATIONS 100
+#define VD_WINDOW_DAYS 7			/* as_of's UTC day and the 6 before it */
 
 /*
- * Per pattern and day of the window (d = 0 for the oldest, 6 for as_of's day): uses and the tested
- * uses' sums, less the uses of as_of's day posted after as_of; and, on each pattern's latest day, its
- * latest use up to as_of.
+ * Per pattern and day of the window (d = 0 for the oldest, 6 for as_of's day): the pattern_days row
+ * (every use, the settled tested uses), less the uses of as_of's day posted after as_of, plus the
+ * active variants of the window posted before the 24 hours recent.c reads (the caller adds those);
+ * and, on each pattern's latest day, its latest use up to as_of.
  */
 static VdPlan fatigue_plan = {
 	NULL,
 	"WITH w AS (SELECT ($2 AT TIME ZONE 'UTC')::date AS today),"
+	" picked AS ("
+	"  SELECT v.id, -1 AS sign FROM variant_dashboard.variants v, w"
+	"   WHERE v.persona_id = $1 AND v.pattern_used IS NOT NULL AND v.posted_at > $2"
+	"     AND v.posted_at < (w.today + 1)::timestamp AT TIME ZONE 'UTC'"
+	"  UNION ALL"
+	"  SELECT v.id, 1 FROM variant_dashboard.variants v, w"
+	"   WHERE v.persona_id = $1 AND v.status = 'active' AND v.pattern_used IS NOT NULL"
+	"     AND v.posted_at > (w.today - 6)::timestamp AT TIME ZONE 'UTC' AND v.posted_at <= $2 - interval '24 hours'),"
+	" live AS ("
+	"  SELECT v.pattern_used AS pattern, variant_dashboard.pattern_day_of(v.posted_at) AS day, least(p.sign, 0) AS uses,"
+	"         p.sign * c.k AS tested_uses, p.sign * c.k * c.n AS n, p.sign * c.k * c.x AS x, c.t"
+	"    FROM picked p JOIN variant_dashboard.variants v ON v.id = p.id"
+	"    LEFT JOIN LATERAL (SELECT m1.view_count, m1.interaction_count FROM variant_dashboard.variant_monitoring m1"
+	"                        WHERE m1.variant_id = v.id LIMIT 1) m ON true,"
+	"         LATERAL (SELECT coalesce(m.view_count, 0)::float8 AS n,"
+	"                         least(coalesce(m.interaction_count, 0), coalesce(m.view_count, 0))::float8 AS x,"
+	"                         variant_dashboard.pattern_day_time(v.posted_at) AS t,"
+	"                         (coalesce(m.view_count, 0) >= 30 AND (p.sign > 0 OR v.status <> 'active'))::int AS k) c),"
 	" rows AS ("
 	"  SELECT s.pattern, s.day, s.uses, s.tested_uses, s.views::float8 AS n, s.interactions::float8 AS x,"
 	"         s.sum_nt, s.sum_ntt, s.sum_xt"
 	"    FROM variant_dashboard.pattern_days s, w"
 	"   WHERE s.persona_id = $1 AND s.day > w.today - 7 AND s.day <= w.today"
 	"  UNION ALL"
-	"  SELECT v.pattern_used, w.today, -1, -(c.n >= 30)::int, -c.tn, -c.tx, -c.tn * c.t, -c.tn * c.t * c.t, -c.tx * c.t"
-	"    FROM w, variant_dashboard.variants v"
-	"    LEFT JOIN LATERAL (SELECT m1.view_count, m1.interaction_count FROM variant_dashboard.variant_monitoring m1"
-	"                        WHERE m1.variant_id = v.id LIMIT 1) m ON true,"
-	"         LATERAL (SELECT coalesce(m.view_count, 0) AS n, variant_dashboard.pattern_day_time(v.posted_at) AS t) b,"
-	"         LATERAL (SELECT b.n, b.t, CASE WHEN b.n >= 30 THEN b.n ELSE 0 END::float8 AS tn,"
-	"                         CASE WHEN b.n >= 30 THEN least(m.interaction_count, b.n) ELSE 0 END::float8 AS tx) c"
-	"   WHERE v.persona_id = $1 AND v.pattern_used IS NOT NULL AND v.posted_at > $2"
-	"     AND v.posted_at < (w.today + 1)::timestamp AT TIME ZONE 'UTC')"
+	"  SELECT pattern, day, uses, tested_uses, n, x, n * t, n * t * t, x * t FROM live)"
 	" SELECT r.pattern, r.day - w.today + 6, sum(r.uses)::bigint, sum(r.tested_uses)::bigint, sum(r.n), sum(r.x),"
 	"        sum(r.sum_nt), sum(r.sum_ntt), sum(r.sum_xt),"
 	"        CASE WHEN r.day = max(r.day) OVER (PARTITION BY r.pattern)"
@@ -314,52 +329,113 @@ vd_trend_cmp(const void *a, const void *b)
 	return strcmp(ta->pattern, tb->pattern);
 }
 
-/* Reads row `row` of fatigue_plan into a day. */
-static void
-vd_read_day(uint64 row, PatternDay *g)
+/* A pattern's 7 days, as read and with the recent active variants added. */
+typedef struct PatternWeek
 {
-	g->d = (int) vd_col_int(row, 2);
-	g->uses = vd_col_int(row, 3);
-	g->tested = vd_col_int(row, 4);
-	g->n = vd_col_float(row, 5);
-	g->x = vd_col_float(row, 6);
-	g->sum_nt = vd_col_float(row, 7);
-	g->sum_ntt = vd_col_float(row, 8);
-	g->sum_xt = vd_col_float(row, 9);
+	char	   *pattern;
+	PatternDay	days[VD_WINDOW_DAYS];
+	TimestampTz last_used_at;
+} PatternWeek;
+
+/* Adds row `row` of fatigue_plan to its day of the week. */
+static void
+vd_read_day(uint64 row, PatternWeek *week)
+{
+	int			d = (int) vd_col_int(row, 2);
+	PatternDay *g = &week->days[Max(0, Min(VD_WINDOW_DAYS - 1, d))];
+	bool		isnull;
+	TimestampTz last = vd_col_ts(row, 10, &isnull);
+
+	g->uses += vd_col_int(row, 3);
+	g->tested += vd_col_int(row, 4);
+	g->n += vd_col_float(row, 5);
+	g->x += vd_col_float(row, 6);
+	g->sum_nt += vd_col_float(row, 7);
+	g->sum_ntt += vd_col_float(row, 8);
+	g->sum_xt += vd_col_float(row, 9);
+	if (!isnull)
+		week->last_used_at = last;
 }
 
-/* Analyses every pattern used at least 3 times in the 7 days to as_of; returns how many, most tired first. */
-int
-vd_pattern_trends(const char *persona_id, TimestampTz as_of, VdPatternTrend **out)
+/* Adds an active variant of the last 24 hours with 30+ views to its pattern's day (UTC days). */
+static void
+vd_add_recent(PatternWeek *week, const VdRecent *r, int64 first_day)
+{
+	int64		day = r->posted_at / USECS_PER_DAY - (r->posted_at % USECS_PER_DAY < 0);
+	double		t = (double) (r->posted_at - day * USECS_PER_DAY) / (double) USECS_PER_DAY;
+	PatternDay *g = &week->days[Max(0, Min(VD_WINDOW_DAYS - 1, (int) (day - first_day)))];
+	double		n = (double) r->views;
+	double		x = (double) Min(r->interactions, r->views);
+
+	g->tested++;
+	g->n += n;
+	g->x += x;
+	g->sum_nt += n * t;
+	g->sum_ntt += n * t * t;
+	g->sum_xt += x * t;
+}
+
+/* The week of `pattern` among weeks[0..*n), added at the end when it is not there. */
+static PatternWeek *
+vd_week_of(PatternWeek *weeks, int *n, char *pattern)
+{
+	for (int i = *n - 1; i >= 0; i--)
+		if (strcmp(weeks[i].pattern, pattern) == 0)
+			return &weeks[i];
+	memset(&weeks[*n], 0, sizeof(PatternWeek));
+	weeks[*n].pattern = pattern;
+	for (int d = 0; d < VD_WINDOW_DAYS; d++)
+		weeks[*n].days[d].d = d;
+	return &weeks[(*n)++];
+}
+
+/* Reads the weeks of every pattern: pattern_days, corrected, plus the recent active variants. */
+static int
+vd_read_weeks(const char *persona_id, TimestampTz as_of, const VdRecent *recent, int nrecent,
+			  PatternWeek **out)
 {
 	uint64		rows;
-	int			npatterns = 0;
-	VdPatternTrend *trends;
-	PatternDay *days;
-	uint64		start = 0;
+	PatternWeek *weeks;
+	int			n = 0;
+	int64		first_day = as_of / USECS_PER_DAY - (as_of % USECS_PER_DAY < 0) - (VD_WINDOW_DAYS - 1);
 
 	vd_read(&fatigue_plan, persona_id, as_of, 0);
 	rows = SPI_processed;
-	trends = palloc0(sizeof(VdPatternTrend) * Max(rows, 1));
-	days = palloc(sizeof(PatternDay) * Max(rows, 1));
-	while (start < rows)
+	weeks = palloc(sizeof(PatternWeek) * (rows + nrecent + 1));
+	for (uint64 row = 0; row < rows; row++)
+		vd_read_day(row, vd_week_of(weeks, &n, vd_col_cstring(row, 1)));
+	for (int i = 0; i < nrecent; i++)
+		if (recent[i].active && recent[i].pattern != NULL && recent[i].views >= VD_TREND_USE_MIN_VIEWS)
+			vd_add_recent(vd_week_of(weeks, &n, recent[i].pattern), &recent[i], first_day);
+	*out = weeks;
+	return n;
+}
+
+/*
+ * Analyses every pattern used at least 3 times in the 7 days to as_of; returns how many, most tired
+ * first. recent: vd_read_recent's variants of the 24 hours to as_of (their active ones are added live).
+ */
+int
+vd_pattern_trends(const char *persona_id, TimestampTz as_of, const VdRecent *recent, int nrecent,
+				  VdPatternTrend **out)
+{
+	PatternWeek *weeks;
+	int			nweeks = vd_read_weeks(persona_id, as_of, recent, nrecent, &weeks);
+	VdPatternTrend *trends = palloc0(sizeof(VdPatternTrend) * Max(nweeks, 1));
+	int			npatterns = 0;
+
+	for (int i = 0; i < nweeks; i++)
 	{
 		VdPatternTrend *t = &trends[npatterns];
-		char	   *pattern = vd_col_cstring(start, 1);
-		int			ndays = 0;
-		bool		isnull;
 
-		t->pattern = pattern;
+		t->pattern = weeks[i].pattern;
+		t->last_used_at = weeks[i].last_used_at;
 		t->uses = 0;
-		for (; start < rows && strcmp(vd_col_cstring(start, 1), pattern) == 0; start++)
-		{
-			vd_read_day(start, &days[ndays]);
-			t->uses += days[ndays++].uses;
-			t->last_used_at = vd_col_ts(start, 10, &isnull);
-		}
+		for (int d = 0; d < VD_WINDOW_DAYS; d++)
+			t->uses += weeks[i].days[d].uses;
 		if (t->uses < VD_FATIGUE_MIN_USES)
 			continue;
-		vd_test_trend(t, days, ndays);
+		vd_test_trend(t, weeks[i].days, VD_WINDOW_DAYS);
 		npatterns++;
 	}
 	qsort(trends, npatterns, sizeof(VdPatternTrend), vd_trend_cmp);

@@ -43,7 +43,6 @@ typedef struct VdPatternTrend
 	double	   *rates;			/* per day with tested uses, oldest first */
 } VdPatternTrend;
 
-extern int	vd_pattern_trends(const char *persona_id, TimestampTz as_of, VdPatternTrend **out);
 extern char *vd_trend_advice(const VdPatternTrend *trend);
 extern void vd_push_fatigue(JsonOut *jo, const VdPatternTrend *trends, int ntrends);
 
@@ -65,6 +64,10 @@ typedef struct VdRecent
 } VdRecent;
 
 extern int	vd_read_recent(const char *persona_id, TimestampTz as_of, VdRecent **out);
+
+/* fatigue.c, given the recent variants */
+extern int	vd_pattern_trends(const char *persona_id, TimestampTz as_of, const VdRecent *recent, int nrecent,
+							  VdPatternTrend **out);
 
 /* leaders.c */
 extern void vd_push_leaders(JsonOut *jo, const VdRecent *recent, int nrecent, int limit, int64 min_views);
