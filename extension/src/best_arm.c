@@ -268,6 +268,22 @@ vd_arms_on_grid(Arm *arms, int k, double x_lo, double **u_out, double **x_out)
 	return n;
 }
 
+/* P(every in-play variant below the grid start) = prod F_j(x0); sets sum_a to the sum of their a_j. */
+static double
+vd_tail_below_grid(const Arm *arms, int k, double *sum_a)
+{
+	double		tail = 1.0;
+
+	*sum_a = 0.0;
+	for (int j = 0; j < k; j++)
+		if (arms[j].in_play)
+		{
+			tail *= arms[j].f0;
+			*sum_a += arms[j].a;
+		}
+	return tail;
+}
+
 /* Fills probability[i] = P(i best) and loss[i] = E[max - X_i]; returns the grid size and raw mass. */
 VdBestInfo
 vd_best_probabilities(int k, const double *alpha, const double *beta, double *probability, double *loss)
@@ -279,8 +295,8 @@ vd_best_probabilities(int k, const double *alpha, const double *beta, double *pr
 	double	   *x;
 	int		   *zeros;
 	double	   *logsum;
-	double		tail = 1.0;
-	double		sum_a = 0.0;
+	double		tail;
+	double		sum_a;
 	double		e_max;
 	VdBestInfo	info = {0, 0.0};
 
@@ -295,12 +311,7 @@ vd_best_probabilities(int k, const double *alpha, const double *beta, double *pr
 	vd_log_products(arms, k, info.grid_points, zeros, logsum);
 	for (int p = 0; p < info.grid_points; p++)
 		logsum[p] = exp(logsum[p]);	/* from here on: the product of the non-zero F_j */
-	for (int j = 0; j < k; j++)
-		if (arms[j].in_play)
-		{
-			tail *= arms[j].f0;
-			sum_a += arms[j].a;
-		}
+	tail = vd_tail_below_grid(arms, k, &sum_a);
 	for (int i = 0; i < k; i++)
 	{
 		probability[i] = arms[i].in_play

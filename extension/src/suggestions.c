@@ -112,23 +112,19 @@ vd_suggest_calibration(JsonOut *jo, const VdRecent *recent, int n)
 	jo_end_object(jo);
 }
 
-/* pattern_optimization: patterns (100+ pooled views) whose pooled rate is below half of their prediction. */
-static void
-vd_suggest_patterns(JsonOut *jo, const VdRecent *recent, int n)
+/* The patterns (100+ pooled views) whose pooled rate is below half of their view-weighted prediction. */
+static int
+vd_weak_patterns(const VdRecent *recent, int n, Candidate **out)
 {
-	StringInfoData description;
-	StringInfoData names;
 	Candidate  *weak = palloc(sizeof(Candidate) * Max(n, 1));
 	int			nweak = 0;
 
-	for (int i = 0; i < n;)
+	for (int i = 0; i < n && recent[i].pattern != NULL;)
 	{
 		Candidate  *c = &weak[nweak];
 		double		weighted = 0.0;
 		int			end = vd_pattern_end(recent, n, i);
 
-		if (recent[i].pattern == NULL)
-			break;				/* the variants without a pattern come last */
 		memset(c, 0, sizeof(Candidate));
 		c->id = recent[i].pattern;
 		for (; i < end; i++)
@@ -143,6 +139,19 @@ vd_suggest_patterns(JsonOut *jo, const VdRecent *recent, int n)
 		if ((double) c->interactions / (double) c->views < VD_PATTERN_SHORTFALL * c->predicted)
 			nweak++;
 	}
+	*out = weak;
+	return nweak;
+}
+
+/* pattern_optimization: patterns whose pooled rate is below half of what was predicted for them. */
+static void
+vd_suggest_patterns(JsonOut *jo, const VdRecent *recent, int n)
+{
+	StringInfoData description;
+	StringInfoData names;
+	Candidate  *weak;
+	int			nweak = vd_weak_patterns(recent, n, &weak);
+
 	if (nweak == 0)
 		return;
 	initStringInfo(&description);
