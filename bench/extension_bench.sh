@@ -2,6 +2,7 @@
 # Extension benchmarks, reported, never asserted:
 #  1. dashboard_metrics on a persona with 100,000 variants (1,000 active) and 1,000,000 events:
 #     median and p99 latency over repeated calls (pgbench, one client, per-call latency log).
+#     variant_probabilities on the same persona (1,000 active variants): median and p99.
 #  2. handle_performance_update throughput with pgbench, 8 clients, as a ratio to a bare UPDATE of
 #     the same row in a trigger-less copy of variant_monitoring.
 # Needs PG* env pointing at a database with the extension. Prints a Markdown table.
@@ -22,6 +23,10 @@ latency_percentiles() {
 echo "SELECT variant_dashboard.dashboard_metrics('bench');" >"$work/metrics.sql"
 (cd "$work" && pgbench -n -c 1 -T "$seconds" -l -f metrics.sql >/dev/null 2>&1)
 read -r metrics_p50 metrics_p99 < <(latency_percentiles "$work")
+rm -f "$work"/pgbench_log.*
+echo "SELECT variant_dashboard.variant_probabilities('bench');" >"$work/probabilities.sql"
+(cd "$work" && pgbench -n -c 1 -T "$seconds" -l -f probabilities.sql >/dev/null 2>&1)
+read -r probabilities_p50 probabilities_p99 < <(latency_percentiles "$work")
 rm -f "$work"/pgbench_log.*
 
 # personas() with 1,000 personas (5 variants each, a kill each across the last two days, half on Berlin time).
@@ -79,6 +84,8 @@ cat <<MD
 | dashboard_metrics, same, p99 | ${metrics_p99} ms | |
 | personas(), 1,000 personas, median (all rows to the client) | ${personas_p50} ms | <= 2 ms |
 | personas(), same, p99 | ${personas_p99} ms | |
+| variant_probabilities, 1,000 active variants, median | ${probabilities_p50} ms | <= 20 ms |
+| variant_probabilities, same, p99 | ${probabilities_p99} ms | |
 | handle_performance_update, 8 clients | ${update_tps} calls/s | |
 | bare UPDATE of the same row, 8 clients | ${bare_tps} updates/s | |
 | ratio | ${ratio} | >= 0.5 |

@@ -27,4 +27,5 @@ SELECT 'performance_update', 'bench', 'bv' || (g % 100000 + 1),
   FROM generate_series(1, 1000000) g;
 RESET session_replication_role;
 SELECT variant_dashboard.rebuild_persona_totals();
+SELECT variant_dashboard.rebuild_pattern_days();
 VACUUM ANALYZE;

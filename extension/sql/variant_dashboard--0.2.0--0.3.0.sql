@@ -94,3 +94,156 @@ CREATE FUNCTION personas(as_of timestamptz DEFAULT now())
           FROM variant_dashboard.persona_totals t LEFT JOIN kills k ON k.persona_id = t.persona_id
          ORDER BY t.persona_id
     $$;
+
+-- ---------------------------------------------------------------------------------------------
+-- Pattern aggregates (issue 11, point 6): the fatigue panel reads one row per pattern and day
+-- instead of every use of the last 7 days. Per (persona, pattern, UTC day of posted_at): uses
+-- (every variant with the pattern), and over the settled "tested" uses (status not active, 30 views
+-- or more, fatigue.c's minimum) their views, interactions and the moments sum n t, sum n t^2,
+-- sum x t, t being the time of posting in days since the start of that day: enough for the
+-- Cochran-Armitage trend test over the week by shifting t by the day's offset. Active variants are
+-- added live by fatigue.c (they are few, and they are what performance updates change), so the
+-- hot write path, an update of an active variant, never touches this table: it is maintained at
+-- registration (uses), at a status change or a move (the bucket is recomputed), and on a change of
+-- a settled variant's counts (by deltas).
+-- ---------------------------------------------------------------------------------------------
+CREATE TABLE pattern_days (
+    persona_id    persona_id NOT NULL,
+    pattern       text NOT NULL,
+    day           date NOT NULL,
+    uses          bigint NOT NULL DEFAULT 0,
+    tested_uses   bigint NOT NULL DEFAULT 0,
+    views         numeric NOT NULL DEFAULT 0,
+    interactions  numeric NOT NULL DEFAULT 0,
+    sum_nt        double precision NOT NULL DEFAULT 0,
+    sum_ntt       double precision NOT NULL DEFAULT 0,
+    sum_xt        double precision NOT NULL DEFAULT 0,
+    PRIMARY KEY (persona_id, pattern, day)
+);
+SELECT pg_catalog.pg_extension_config_dump('pattern_days', '');
+
+-- The day bucket of a time of posting, and the time within that day in days (0 <= t < 1).
+CREATE FUNCTION pattern_day_of(posted_at timestamptz) RETURNS date
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT (posted_at AT TIME ZONE 'UTC')::date $$;
+CREATE FUNCTION pattern_day_time(posted_at timestamptz) RETURNS double precision
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT extract(epoch FROM (posted_at AT TIME ZONE 'UTC') - (posted_at AT TIME ZONE 'UTC')::date) / 86400.0 $$;
+
+-- Recomputes one bucket from the tables (an upsert, zeros when no use is left: the writer role may
+-- insert and update, never delete).
+CREATE FUNCTION refresh_pattern_day(p_persona text, p_pattern text, p_day date) RETURNS void
+    LANGUAGE sql AS $$
+        INSERT INTO variant_dashboard.pattern_days AS s
+        SELECT p_persona, p_pattern, p_day, count(*), count(*) FILTER (WHERE tested),
+               coalesce(sum(m.view_count) FILTER (WHERE tested), 0),
+               coalesce(sum(least(m.interaction_count, m.view_count)) FILTER (WHERE tested), 0),
+               coalesce(sum(m.view_count * t) FILTER (WHERE tested), 0),
+               coalesce(sum(m.view_count * t * t) FILTER (WHERE tested), 0),
+               coalesce(sum(least(m.interaction_count, m.view_count) * t) FILTER (WHERE tested), 0)
+          FROM variant_dashboard.variants v
+          LEFT JOIN variant_dashboard.variant_monitoring m ON m.variant_id = v.id,
+               LATERAL (SELECT variant_dashboard.pattern_day_time(v.posted_at) AS t,
+                               v.status <> 'active' AND m.view_count >= 30 AS tested) d
+         WHERE v.persona_id = p_persona AND v.pattern_used = p_pattern
+           AND v.posted_at >= p_day::timestamp AT TIME ZONE 'UTC'
+           AND v.posted_at < (p_day + 1)::timestamp AT TIME ZONE 'UTC'
+        ON CONFLICT (persona_id, pattern, day) DO UPDATE
+           SET uses = excluded.uses, tested_uses = excluded.tested_uses, views = excluded.views,
+               interactions = excluded.interactions, sum_nt = excluded.sum_nt, sum_ntt = excluded.sum_ntt,
+               sum_xt = excluded.sum_xt
+    $$;
+
+-- Recomputes every bucket (after bulk loads that bypass triggers, and at the upgrade).
+CREATE FUNCTION rebuild_pattern_days() RETURNS void LANGUAGE sql AS $$
+    DELETE FROM variant_dashboard.pattern_days;
+    SELECT count(variant_dashboard.refresh_pattern_day(b.persona_id, b.pattern_used, b.day))
+      FROM (SELECT DISTINCT persona_id, pattern_used, variant_dashboard.pattern_day_of(posted_at) AS day
+              FROM variant_dashboard.variants WHERE pattern_used IS NOT NULL) b;
+$$;
+
+-- A variant registered (one use more), or its status, pattern or time changed, or deleted: its
+-- buckets are recomputed. A new status is copied to the monitoring row (a kill does so itself), so
+-- the monitoring triggers' "not active" filter is true to the variant.
+CREATE FUNCTION pattern_days_variant_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        IF NEW.pattern_used IS NOT NULL THEN
+            INSERT INTO variant_dashboard.pattern_days AS s (persona_id, pattern, day, uses)
+            VALUES (NEW.persona_id, NEW.pattern_used, variant_dashboard.pattern_day_of(NEW.posted_at), 1)
+            ON CONFLICT (persona_id, pattern, day) DO UPDATE SET uses = s.uses + 1;
+        END IF;
+        RETURN NULL;
+    END IF;
+    IF OLD.pattern_used IS NOT NULL THEN
+        PERFORM variant_dashboard.refresh_pattern_day(OLD.persona_id, OLD.pattern_used,
+                                                      variant_dashboard.pattern_day_of(OLD.posted_at));
+    END IF;
+    IF TG_OP = 'UPDATE' AND NEW.pattern_used IS NOT NULL
+       AND (NEW.pattern_used, NEW.posted_at) IS DISTINCT FROM (OLD.pattern_used, OLD.posted_at) THEN
+        PERFORM variant_dashboard.refresh_pattern_day(NEW.persona_id, NEW.pattern_used,
+                                                      variant_dashboard.pattern_day_of(NEW.posted_at));
+    END IF;
+    IF TG_OP = 'UPDATE' AND NEW.status IS DISTINCT FROM OLD.status THEN
+        UPDATE variant_dashboard.variant_monitoring SET status = NEW.status
+         WHERE variant_id = NEW.id AND status IS DISTINCT FROM NEW.status;
+    END IF;
+    RETURN NULL;
+END $$;
+
+-- New counts of a settled variant: the difference of its tested contribution, added to its bucket.
+CREATE FUNCTION pattern_days_monitoring_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    v record;
+    t double precision;
+    n_old bigint := 0; x_old bigint := 0; n_new bigint := 0; x_new bigint := 0;
+BEGIN
+    SELECT pattern_used, posted_at, status INTO v FROM variant_dashboard.variants
+     WHERE id = coalesce(NEW.variant_id, OLD.variant_id);
+    IF NOT FOUND OR v.pattern_used IS NULL OR v.status = 'active' THEN
+        RETURN NULL;            -- not in the aggregate, or the variant is going (its trigger recomputes)
+    END IF;
+    IF TG_OP <> 'INSERT' AND OLD.view_count >= 30 THEN
+        n_old := OLD.view_count; x_old := least(OLD.interaction_count, OLD.view_count);
+    END IF;
+    IF TG_OP <> 'DELETE' AND NEW.view_count >= 30 THEN
+        n_new := NEW.view_count; x_new := least(NEW.interaction_count, NEW.view_count);
+    END IF;
+    t := variant_dashboard.pattern_day_time(v.posted_at);
+    UPDATE variant_dashboard.pattern_days
+       SET tested_uses = tested_uses + (n_new > 0)::int - (n_old > 0)::int,
+           views = views + (n_new - n_old), interactions = interactions + (x_new - x_old),
+           sum_nt = sum_nt + (n_new - n_old) * t, sum_ntt = sum_ntt + (n_new - n_old) * t * t,
+           sum_xt = sum_xt + (x_new - x_old) * t
+     WHERE persona_id = coalesce(NEW.persona_id, OLD.persona_id) AND pattern = v.pattern_used
+       AND day = variant_dashboard.pattern_day_of(v.posted_at);
+    RETURN NULL;
+END $$;
+
+-- TRUNCATE bypasses row triggers: recompute instead.
+CREATE FUNCTION truncate_pattern_days_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM variant_dashboard.rebuild_pattern_days();
+    RETURN NULL;
+END $$;
+
+-- "zz_" names: after the event triggers, like the totals (one lock order). The monitoring triggers
+-- fire only for rows not marked active (a kill marks both rows; the ingestion copies the variant's
+-- status into a new monitoring row): an update of an active variant skips them without a call.
+CREATE TRIGGER zz_pattern_days AFTER INSERT OR DELETE OR UPDATE OF status, pattern_used, posted_at
+    ON variants FOR EACH ROW EXECUTE FUNCTION pattern_days_variant_trigger();
+CREATE TRIGGER zz_pattern_days_insert AFTER INSERT ON variant_monitoring
+    FOR EACH ROW WHEN (NEW.status <> 'active') EXECUTE FUNCTION pattern_days_monitoring_trigger();
+CREATE TRIGGER zz_pattern_days_delete AFTER DELETE ON variant_monitoring
+    FOR EACH ROW WHEN (OLD.status <> 'active') EXECUTE FUNCTION pattern_days_monitoring_trigger();
+CREATE TRIGGER zz_pattern_days_update AFTER UPDATE OF view_count, interaction_count, status ON variant_monitoring
+    FOR EACH ROW WHEN ((OLD.status <> 'active' OR NEW.status <> 'active')
+                       AND (OLD.view_count >= 30 OR NEW.view_count >= 30)
+                       AND (OLD.view_count IS DISTINCT FROM NEW.view_count
+                            OR OLD.interaction_count IS DISTINCT FROM NEW.interaction_count))
+    EXECUTE FUNCTION pattern_days_monitoring_trigger();
+CREATE TRIGGER zz_pattern_days_truncate AFTER TRUNCATE ON variants
+    FOR EACH STATEMENT EXECUTE FUNCTION truncate_pattern_days_trigger();
+CREATE TRIGGER zz_pattern_days_truncate AFTER TRUNCATE ON variant_monitoring
+    FOR EACH STATEMENT EXECUTE FUNCTION truncate_pattern_days_trigger();
+
+SELECT rebuild_pattern_days();

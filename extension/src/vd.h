@@ -79,11 +79,8 @@ extern void vd_lookup_variant(const char *variant_id, const char *persona_id, Vd
 /* read builders: each pushes one JSON value (array or object) into an open writer */
 extern void vd_push_summary(JsonOut *jo, const char *persona_id, TimestampTz as_of);
 extern void vd_push_active_variants(JsonOut *jo, const char *persona_id, TimestampTz as_of, int limit);
-extern void vd_push_leaders(JsonOut *jo, const char *persona_id, TimestampTz as_of, int limit, int64 min_views);
 extern void vd_push_kills_today(JsonOut *jo, const char *persona_id, TimestampTz as_of);
 extern void vd_push_recent_kills(JsonOut *jo, const char *persona_id, TimestampTz as_of, int limit);
-extern void vd_push_fatigue(JsonOut *jo, const char *persona_id, TimestampTz as_of);
-extern void vd_push_suggestions(JsonOut *jo, const char *persona_id, TimestampTz as_of);
 extern void vd_push_feed(JsonOut *jo, const char *persona_id, TimestampTz as_of, int limit);
 
 /* settings.c: the early-kill rule's settings */
