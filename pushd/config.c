@@ -79,7 +79,10 @@ static const struct opt_def options[] = {
 	{"http-rate", "PUSHD_HTTP_RATE", OPT_INT, F(http_rate), "50", 0, 1000000,
 	 "HTTP requests per second per client IP, bursts of twice that; excess gets 429; 0: no limit"},
 	{"ws-msg-rate", "PUSHD_WS_MSG_RATE", OPT_INT, F(ws_msg_rate), "20", 0, 1000000,
-	 "client WebSocket messages per second per client IP, bursts of twice that; excess closes with 4029; 0: no limit"},
+	 "client WebSocket messages per second per connection, bursts of twice that; excess closes with 4029; 0: no limit"},
+	{"trusted-proxies", "PUSHD_TRUSTED_PROXIES", OPT_STR, F(trusted_proxies), "", 0, 0,
+	 "comma list of CIDRs of reverse proxies; for a peer inside one, the client address is the right-most "
+	 "X-Forwarded-For (else Forwarded: for=) address not itself trusted; empty: always the TCP peer"},
 	{"allowed-origins", "PUSHD_ALLOWED_ORIGINS", OPT_STR, F(allowed_origins), "", 0, 0,
 	 "comma list of origins (https://host[:port]) allowed to open WebSockets and read the REST API; empty: any"},
 	{"tls-cert", "PUSHD_TLS_CERT", OPT_STR, F(tls_cert), "", 0, 0, "PEM certificate (chain) file; with --tls-key serves https and wss only"},

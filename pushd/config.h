@@ -35,7 +35,8 @@ struct config {
 	int max_conns_per_ip;      /* open WebSockets per client IP; 0: no limit */
 	int conn_rate;             /* new WebSockets per second per IP (burst twice that); 0: no limit */
 	int http_rate;             /* HTTP requests per second per IP (burst twice that); 0: no limit */
-	int ws_msg_rate;           /* client WebSocket messages per second per IP (burst twice that); 0: no limit */
+	int ws_msg_rate;           /* client WebSocket messages per second per connection (burst twice that); 0: no limit */
+	char *trusted_proxies;     /* comma list of proxy CIDRs whose forwarding headers name the client */
 	char *allowed_origins;     /* comma list for WebSocket upgrades and CORS; empty: any origin */
 	char *tls_cert;            /* PEM certificate chain; with tls_key serves https and wss */
 	char *tls_key;

@@ -9,6 +9,7 @@
 #include <libpq-fe.h>
 
 #include "auth.h"
+#include "clientaddr.h"
 #include "cors.h"
 #include "ratelimit.h"
 #include "log.h"
@@ -31,7 +32,7 @@ struct http_req {
 	char *post;             /* request body being read */
 	size_t post_len;
 	int post_too_big;
-	char ip[48];
+	char ip[CLIENT_ADDR_MAX];
 	double start;
 };
 
@@ -345,7 +346,7 @@ static int http_start(struct lws *wsi, struct http_req **slot, const char *uri)
 	r->start = now_mono();
 	r->endpoint = "unknown";
 	snprintf(r->path, sizeof(r->path), "%s", uri);
-	lws_get_peer_simple(wsi, r->ip, sizeof(r->ip));
+	client_addr(wsi, r->ip, sizeof(r->ip));
 	if (auth_enabled() && (r->token = malloc(AUTH_TOKEN_MAX)) && !auth_request_token(wsi, r->token)) {
 		free(r->token); /* kept while the headers are at hand: a POST checks it once its body is in */
 		r->token = NULL;
@@ -409,8 +410,8 @@ void http_refuse(struct lws *wsi, int status, const char *message)
 /* Every HTTP request (static files included) spends a token of --http-rate; without one it gets 429. */
 int http_filter(struct lws *wsi)
 {
-	char ip[48];
-	lws_get_peer_simple(wsi, ip, sizeof(ip));
+	char ip[CLIENT_ADDR_MAX];
+	client_addr(wsi, ip, sizeof(ip));
 	if (limits_allow(ip, LIMIT_HTTP))
 		return 0;
 	metrics_request("rate_limited", 429);
