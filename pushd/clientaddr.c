@@ -278,6 +278,7 @@ static char *header_dup(struct lws *wsi, enum lws_token_indexes token, const cha
 /* The client address of a request: the peer, or what a trusted peer's forwarding header says. */
 void client_addr(struct lws *wsi, char *out, size_t size)
 {
+	*out = '\0';
 	lws_get_peer_simple(wsi, out, size);
 	if (!clientaddr_trusted(out))
 		return;

@@ -412,7 +412,10 @@ test('forwarded-headers', async () => {
   same(await metric(p, 'dashboard_rate_limited_connections_total'), 2, 'refusals counted');
   clients.forEach((c) => c.close());
   same((await stopPushd(p)).code, 0, 'exit status');
+});
 
+test('forwarded-http-rate', async () => {
+  // --http-rate counts each forwarded client on its own.
   const q = await startPushd('proxy-http', ['--trusted-proxies', '127.0.0.0/8', '--http-rate', '5']);
   const flood = await Promise.all(Array.from({ length: 30 }, () => get(q, '/healthz', { headers: { 'x-forwarded-for': '198.51.100.200' } })));
   check(flood.filter((r) => r.status === 429).length >= 15, 'one forwarded client flooding gets 429');
