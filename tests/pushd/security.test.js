@@ -6,7 +6,7 @@ const crypto = require('crypto');
 const fs = require('fs');
 const net = require('net');
 const path = require('path');
-const { execFileSync } = require('child_process');
+const { execFileSync, spawnSync } = require('child_process');
 const { psql, register, startPushd, stopPushd, get, Client, run, check, same, waitFor, sleep, OUT } =
   require('./lib.js');
 
@@ -380,6 +380,8 @@ test('trusted-proxies-spoof', async () => {
   check(ips.length >= 5 && ips.every((ip) => ip === '127.0.0.1'), `every line names the peer: ${ips}`);
   spoofed.clients.forEach((c) => c.close());
   same((await stopPushd(p)).code, 0, 'exit status');
+  const bad = spawnSync(process.env.PUSHD_BIN, ['--trusted-proxies', '10.0.0.0/8, 10.0.0.0/33'], { encoding: 'utf8' });
+  check(bad.status === 2 && /'10\.0\.0\.0\/33' is not an address or CIDR/.test(bad.stderr), `a bad CIDR stops pushd: ${bad.status} ${bad.stderr}`);
 });
 
 test('forwarded-headers', async () => {
