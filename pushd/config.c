@@ -82,7 +82,7 @@ static const struct opt_def options[] = {
 	 "new WebSockets per second per client IP, bursts of twice that; excess upgrades get 429; 0: no limit"},
 	{"http-rate", "PUSHD_HTTP_RATE", OPT_INT, F(http_rate), "50", 0, 1000000,
 	 "HTTP requests per second per client IP, bursts of twice that; excess gets 429; 0: no limit"},
-	{"max-http-conns-per-ip", "PUSHD_MAX_HTTP_CONNS_PER_IP", OPT_INT, F(max_http_conns_per_ip), "32", 0, 1000000,
+	{"max-http-conns-per-ip", "PUSHD_MAX_HTTP_CONNS_PER_IP", OPT_INT, F(max_http_conns_per_ip), "64", 0, 1000000,
 	 "open HTTP connections (not yet WebSockets) per TCP peer, trusted proxies exempt; past it new ones are closed at accept; 0: no limit"},
 	{"http-timeout-ms", "PUSHD_HTTP_TIMEOUT_MS", OPT_INT, F(http_timeout_ms), "10000", 100, 600000,
 	 "an HTTP request (headers and body) not complete this long after the connection or the previous answer gets 408 and a close"},
