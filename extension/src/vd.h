@@ -25,7 +25,7 @@ typedef struct VdPlan
 	SPIPlanPtr	plan;
 	const char *sql;
 	int			nargs;
-	Oid			argtypes[6];
+	Oid			argtypes[10];
 } VdPlan;
 
 /* spi_plans.c */
@@ -59,6 +59,9 @@ extern bool vd_json_optional_count(Jsonb *object, const char *key, int64 *out);
 extern int64 vd_json_required_count(Jsonb *object, const char *key);
 extern void vd_require_json_object(Jsonb *object, const char *argname);
 
+/* event_triggers.c */
+extern struct TriggerData *vd_row_trigger(FunctionCallInfo fcinfo);
+
 /* persona_lock.c */
 extern void vd_lock_persona(const char *persona_id);
 
@@ -84,6 +87,8 @@ extern void vd_push_kills_today(JsonOut *jo, const char *persona_id, TimestampTz
 extern void vd_push_recent_kills(JsonOut *jo, const char *persona_id, TimestampTz as_of, int limit);
 extern void vd_push_fatigue(JsonOut *jo, const char *persona_id, TimestampTz as_of);
 extern void vd_push_suggestions(JsonOut *jo, const char *persona_id, TimestampTz as_of);
+extern void vd_push_history(JsonOut *jo, const char *persona_id, TimestampTz from, TimestampTz to,
+							int max_points, const char *variant_id);
 extern void vd_push_feed(JsonOut *jo, const char *persona_id, TimestampTz as_of, int limit);
 
 /* settings.c: the early-kill rule's settings */
@@ -113,6 +118,11 @@ typedef struct VdKillSettings
 extern void vd_kill_settings(const char *persona_id, VdKillSettings *out);
 extern void vd_kill_settings_from_row(int first, VdKillSettings *out);
 extern void _PG_init(void);
+/* Retention GUCs, in minutes (14 and 400 days by default); run_maintenance() applies them. */
+#define VD_DEFAULT_EVENT_RETENTION (14 * 24 * 60)
+#define VD_DEFAULT_HISTORY_RETENTION (400 * 24 * 60)
+extern int	vd_event_retention_minutes;
+extern int	vd_history_retention_minutes;
 
 /* kill_rule.c */
 extern void vd_auto_kill(const char *variant_id, const char *persona_id, int64 interactions, int64 views);
