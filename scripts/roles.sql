@@ -30,7 +30,10 @@ GRANT EXECUTE ON FUNCTION
     variant_dashboard.events_after(text, bigint, integer),
     variant_dashboard.evaluate_early_kill(text, timestamptz),
     variant_dashboard.variant_probabilities(text, timestamptz),
-    variant_dashboard.beta_cdf(double precision, double precision, double precision)
+    variant_dashboard.beta_cdf(double precision, double precision, double precision),
+    variant_dashboard.variant_history(text, timestamptz, timestamptz, integer, text),
+    -- dashboard_metrics reads it for last_event_id
+    variant_dashboard.oldest_event_id()
     TO variant_dashboard_reader;
 
 GRANT EXECUTE ON FUNCTION
@@ -43,6 +46,8 @@ GRANT EXECUTE ON FUNCTION
     TO variant_dashboard_writer;
 GRANT INSERT, UPDATE ON variant_dashboard.variants, variant_dashboard.variant_monitoring,
                         variant_dashboard.persona_totals TO variant_dashboard_writer;
+-- written by the history rollup trigger in the writer's own session
+GRANT INSERT, UPDATE ON variant_dashboard.history_points, variant_dashboard.history_pooled TO variant_dashboard_writer;
 GRANT INSERT ON variant_dashboard.variant_kills, variant_dashboard.dashboard_events TO variant_dashboard_writer;
 -- Deletes are not part of the event stream (a dashboard would keep showing a deleted variant): no writer
 -- may delete; the extension's owner cleans up, and dashboards resync (docs/EVENTS.md).

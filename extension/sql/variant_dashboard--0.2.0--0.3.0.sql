@@ -86,7 +86,7 @@ ALTER TABLE dashboard_events_unpartitioned DROP CONSTRAINT dashboard_events_pkey
 DROP INDEX dashboard_events_persona_id;
 CREATE TABLE dashboard_events (
     id          bigint NOT NULL DEFAULT nextval('dashboard_events_id_seq'),
-    event_type  text NOT NULL
+    event_type  text NOT NULL CONSTRAINT dashboard_events_event_type_check
         CHECK (event_type IN ('variant_registered', 'performance_update', 'early_kill', 'status_change')),
     persona_id  persona_id NOT NULL,
     variant_id  text,

@@ -23,7 +23,7 @@ PG_FUNCTION_INFO_V1(vd_history_rollup);
 	" interactions = excluded.interactions, engagement_rate = excluded.engagement_rate"
 
 /* $1 persona, $2 variant, $3 time, $4 views, $5 interactions, $6 rate, $7 pooled delta of views,
- * $8 of interactions, $9 whether the pooled series moved. */
+ * $8 of interactions, $9 whether the pooled series moved, $10 whether the variant's numbers did. */
 static VdPlan rollup_plan = {
 	NULL,
 	"WITH s AS (INSERT INTO variant_dashboard.history_pooled AS p VALUES ($1, $7, $8)"
@@ -31,12 +31,12 @@ static VdPlan rollup_plan = {
 	"           interactions = p.interactions + excluded.interactions RETURNING views, interactions)"
 	" INSERT INTO variant_dashboard.history_points AS h"
 	"   (persona_id, level, bucket_end, variant_id, views, interactions, engagement_rate)"
-	" SELECT $1, l, " VD_BUCKET_END ", $2, $4, $5, $6 FROM unnest('{10,300,3600}'::int[]) l"
+	" SELECT $1, l, " VD_BUCKET_END ", $2, $4, $5, $6 FROM unnest('{10,300,3600}'::int[]) l WHERE $10"
 	" UNION ALL"
 	" SELECT $1, l, " VD_BUCKET_END ", '', s.views, s.interactions, NULL"
 	"   FROM s, unnest('{10,300,3600}'::int[]) l WHERE $9"
 	VD_UPSERT_POINT,
-	9, {TEXTOID, TEXTOID, TIMESTAMPTZOID, INT8OID, INT8OID, FLOAT8OID, INT8OID, INT8OID, BOOLOID}
+	10, {TEXTOID, TEXTOID, TIMESTAMPTZOID, INT8OID, INT8OID, FLOAT8OID, INT8OID, INT8OID, BOOLOID, BOOLOID}
 };
 
 /* A monitoring row's numbers and whether it counts in the persona's pooled (active) sums. */
@@ -44,21 +44,23 @@ typedef struct VdRollupRow
 {
 	int64		views;
 	int64		interactions;
+	double		rate;
 	bool		active;
 } VdRollupRow;
 
-/* Reads the numbers of one version of the row (NULL tuple: none, as OLD of an INSERT). */
+/* Reads the numbers of one version of the row; NULL (the OLD of an INSERT) reads as inactive, numbers -1. */
 static VdRollupRow
 vd_rollup_row(TriggerData *td, HeapTuple tuple)
 {
 	TupleDesc	desc = td->tg_relation->rd_att;
-	VdRollupRow r = {0, 0, false};
+	VdRollupRow r = {-1, -1, -1, false};
 	char	   *status;
 
 	if (tuple == NULL)
 		return r;
 	r.views = vd_get_int(tuple, desc, vd_attnum(desc, "view_count"));
 	r.interactions = vd_get_int(tuple, desc, vd_attnum(desc, "interaction_count"));
+	r.rate = vd_get_float(tuple, desc, vd_attnum(desc, "current_er"));
 	status = vd_get_cstring(tuple, desc, vd_attnum(desc, "status"));
 	r.active = strcmp(status, "active") == 0;
 	return r;
@@ -77,7 +79,7 @@ vd_history_rollup(PG_FUNCTION_ARGS)
 	int64		dviews = (new.active ? new.views : 0) - (old.active ? old.views : 0);
 	int64		dinteractions = (new.active ? new.interactions : 0) - (old.active ? old.interactions : 0);
 	bool		isnull;
-	Datum		values[9];
+	Datum		values[10];
 
 	values[0] = SPI_getbinval(row, desc, vd_attnum(desc, "persona_id"), &isnull);
 	values[1] = SPI_getbinval(row, desc, vd_attnum(desc, "variant_id"), &isnull);
@@ -88,6 +90,7 @@ vd_history_rollup(PG_FUNCTION_ARGS)
 	values[6] = Int64GetDatum(dviews);
 	values[7] = Int64GetDatum(dinteractions);
 	values[8] = BoolGetDatum(dviews != 0 || dinteractions != 0 || old.active != new.active);
+	values[9] = BoolGetDatum(old.views != new.views || old.interactions != new.interactions || old.rate != new.rate);
 	SPI_connect();
 	vd_exec(&rollup_plan, values, NULL, false, 0);
 	SPI_finish();
