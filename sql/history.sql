@@ -24,7 +24,7 @@ SELECT report('hist', 'hv1', 0.08, 24, 300, '2026-03-01 10:00:15+00');
 SELECT report('hist', 'hv2', 0.10, 10, 100, '2026-03-01 10:00:12+00');
 SELECT report('hist', 'hv1', 0.09, 36, 400, '2026-03-01 10:30:00+00');
 SELECT report('hist2', 'hv_other', 0.5, 50, 100, '2026-03-01 10:00:12+00');
--- a change of no number or status writes nothing
+-- last_updated alone moved: hv2 enters a new bucket with the same numbers
 UPDATE variant_monitoring SET last_updated = '2026-03-01 11:00+00' WHERE variant_id = 'hv2';
 SELECT level, bucket_end, variant_id, views, interactions, engagement_rate
   FROM history_points WHERE persona_id = 'hist' ORDER BY level, bucket_end, variant_id;

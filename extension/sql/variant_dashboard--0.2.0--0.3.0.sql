@@ -35,8 +35,10 @@ CREATE FUNCTION lock_persona(persona_id text) RETURNS void
 
 -- History rollup: per variant ('' = the persona's pooled series over its active variants) and per
 -- stored level (10 s, 300 s, 3600 s buckets), the cumulative counters at the end of each bucket that saw
--- a change. Kept by the history_rollup trigger below, keyed by variant_monitoring.last_updated; the
--- other resolutions (60 s, 900 s, 86400 s) are read from the finer level that divides them.
+-- a change. Written by the history_rollup triggers below at variant_monitoring.last_updated, only when a
+-- row enters a new bucket: the bucket it leaves gets its final numbers, the one it enters its first ones
+-- (variant_history() reads the numbers of that still open bucket from variant_monitoring and
+-- history_pooled). The other resolutions (60 s, 900 s, 86400 s) are read from the finer level.
 CREATE TABLE history_points (
     persona_id       persona_id NOT NULL,
     level            integer NOT NULL CHECK (level IN (10, 300, 3600)),
@@ -46,18 +48,19 @@ CREATE TABLE history_points (
     interactions     numeric NOT NULL,
     engagement_rate  double precision,
     PRIMARY KEY (persona_id, level, bucket_end, variant_id)
-) WITH (fillfactor = 80);
+);
 SELECT pg_catalog.pg_extension_config_dump('history_points', '');
 
--- The running sums of the persona's active variants, from which the pooled series is written.
+-- The running sums of the persona's active variants (the pooled series now) and when they last moved.
 CREATE TABLE history_pooled (
     persona_id    persona_id PRIMARY KEY,
     views         numeric NOT NULL DEFAULT 0,
-    interactions  numeric NOT NULL DEFAULT 0
+    interactions  numeric NOT NULL DEFAULT 0,
+    at            timestamptz NOT NULL DEFAULT now()
 );
 SELECT pg_catalog.pg_extension_config_dump('history_pooled', '');
 INSERT INTO history_pooled
-SELECT persona_id, sum(view_count), sum(interaction_count)
+SELECT persona_id, sum(view_count), sum(interaction_count), max(last_updated)
   FROM variant_monitoring WHERE status = 'active' GROUP BY persona_id;
 
 CREATE FUNCTION history_rollup() RETURNS trigger
@@ -70,7 +73,8 @@ CREATE TRIGGER history_rollup_update AFTER UPDATE ON variant_monitoring
     FOR EACH ROW WHEN (OLD.current_er IS DISTINCT FROM NEW.current_er
                     OR OLD.interaction_count IS DISTINCT FROM NEW.interaction_count
                     OR OLD.view_count IS DISTINCT FROM NEW.view_count
-                    OR OLD.status IS DISTINCT FROM NEW.status)
+                    OR OLD.status IS DISTINCT FROM NEW.status
+                    OR OLD.last_updated IS DISTINCT FROM NEW.last_updated)
     EXECUTE FUNCTION history_rollup();
 
 CREATE FUNCTION variant_history(persona_id text, from_ts timestamptz, to_ts timestamptz DEFAULT now(),

@@ -20,7 +20,6 @@ PG_FUNCTION_INFO_V1(vd_variant_history);
 static const int bucket_sizes[] = {10, 60, 300, 900, 3600, 86400};
 static const int stored_level[] = {10, 10, 300, 300, 3600, 3600};
 #define VD_BUCKET_CHOICES lengthof(bucket_sizes)
-#define VD_UNIX_EPOCH_OFFSET ((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY)
 
 /* One point: the cumulative counters at the end of bucket t (epoch seconds). */
 typedef struct VdPoint
@@ -57,33 +56,18 @@ static VdPlan variant_points_plan = {
 
 static VdPlan variant_rows_plan = {
 	NULL,
-	"SELECT v.id, v.content, v.pattern_used, v.status::text FROM variant_dashboard.variants v"
+	"SELECT v.id, v.content, v.pattern_used, v.status::text, m.view_count, m.interaction_count, m.current_er,"
+	" m.last_updated FROM variant_dashboard.variants v"
+	" LEFT JOIN variant_dashboard.variant_monitoring m ON m.variant_id = v.id"
 	" WHERE v.id = ANY ($1) ORDER BY v.id",
 	1, {TEXTARRAYOID}
 };
 
-/* Epoch seconds of a timestamp, rounded down. */
-static inline int64
-vd_epoch_seconds(TimestampTz ts)
-{
-	int64		secs = ts / USECS_PER_SEC - (ts % USECS_PER_SEC < 0 ? 1 : 0);
-
-	return secs + VD_UNIX_EPOCH_OFFSET;
-}
-
-/* The timestamp of epoch seconds. */
-static inline TimestampTz
-vd_epoch_ts(int64 secs)
-{
-	return (secs - VD_UNIX_EPOCH_OFFSET) * USECS_PER_SEC;
-}
-
-/* Start of the bucket of size b holding epoch second t. */
-static inline int64
-vd_bucket_floor(int64 t, int64 b)
-{
-	return (t >= 0 ? t / b : (t - b + 1) / b) * b;
-}
+static VdPlan pooled_now_plan = {
+	NULL,
+	"SELECT views::int8, interactions::int8, at FROM variant_dashboard.history_pooled WHERE persona_id = $1",
+	1, {TEXTOID}
+};
 
 /*
  * Chooses the smallest bucket size whose buckets over [from, to] number at most max_points, and sets
@@ -160,6 +144,44 @@ vd_fold_rows(HTAB *series, int64 b, int64 level)
 	}
 }
 
+/*
+ * Gives the series' last point the numbers the series has now, when its bucket (of size b) is the one
+ * those numbers were last changed in: the rollup writes an open bucket's first numbers only.
+ */
+static void
+vd_series_patch_live(VdSeries *s, int64 b, const VdPoint *now, TimestampTz changed_at)
+{
+	VdPoint    *last;
+
+	if (s == NULL || s->count == 0)
+		return;
+	last = &s->points[s->count - 1];
+	if (last->t != vd_bucket_floor(vd_epoch_seconds(changed_at), b) + b)
+		return;
+	last->views = now->views;
+	last->interactions = now->interactions;
+	last->rate = now->rate;
+}
+
+/* Patches the pooled series with the persona's sums now (history_pooled). */
+static void
+vd_patch_pooled(HTAB *series, const char *persona_id, int64 b)
+{
+	Datum		arg = CStringGetTextDatum(persona_id);
+	VdPoint		now;
+	bool		isnull;
+	TimestampTz at;
+
+	vd_exec(&pooled_now_plan, &arg, NULL, true, 1);
+	if (SPI_processed == 0)
+		return;
+	now.views = vd_col_int(0, 1);
+	now.interactions = vd_col_int(0, 2);
+	now.rate = now.views > 0 ? (double) now.interactions / now.views : get_float8_nan();
+	at = vd_col_ts(0, 3, &isnull);
+	vd_series_patch_live(hash_search(series, "", HASH_FIND, NULL), b, &now, at);
+}
+
 /* Writes a series' points as [[t, engagement_rate, views, interactions], ...]. */
 static void
 vd_push_points(JsonOut *jo, const VdSeries *s)
@@ -177,9 +199,10 @@ vd_push_points(JsonOut *jo, const VdSeries *s)
 	jo_end_array(jo);
 }
 
-/* Writes the variants that have points, in id order, each with its row and its series. */
+/* Writes the variants that have points, in id order, each with its row and its series, whose open
+ * bucket gets the variant's monitoring numbers. */
 static void
-vd_push_variant_series(JsonOut *jo, HTAB *series)
+vd_push_variant_series(JsonOut *jo, HTAB *series, int64 b)
 {
 	long		n = hash_get_num_entries(series);
 	Datum	   *ids = palloc(sizeof(Datum) * (n + 1));
@@ -198,14 +221,20 @@ vd_push_variant_series(JsonOut *jo, HTAB *series)
 	for (uint64 row = 0; row < SPI_processed; row++)
 	{
 		char	   *variant_id = vd_col_cstring(row, 1);
+		VdSeries   *s = hash_search(series, variant_id, HASH_FIND, NULL);
+		VdPoint		now = {0, vd_col_float(row, 7), vd_col_int(row, 5), vd_col_int(row, 6)};
+		bool		unmonitored;
+		TimestampTz changed_at = vd_col_ts(row, 8, &unmonitored);
 
+		if (!unmonitored)
+			vd_series_patch_live(s, b, &now, changed_at);
 		jo_begin_object(jo);
 		jo_kv_string(jo, "variant_id", variant_id);
 		jo_kv_string(jo, "content", vd_col_cstring(row, 2));
 		jo_kv_string(jo, "pattern_used", vd_col_cstring(row, 3));
 		jo_kv_string(jo, "status", vd_col_cstring(row, 4));
 		jo_key(jo, "points");
-		vd_push_points(jo, hash_search(series, variant_id, HASH_FIND, NULL));
+		vd_push_points(jo, s);
 		jo_end_object(jo);
 	}
 	jo_end_array(jo);
@@ -251,6 +280,7 @@ vd_push_history(JsonOut *jo, const char *persona_id, TimestampTz from, Timestamp
 	args[4] = variant_id ? CStringGetTextDatum(variant_id) : (Datum) 0;
 	vd_exec(variant_id ? &variant_points_plan : &persona_points_plan, args, NULL, true, 0);
 	vd_fold_rows(series, bucket_sizes[choice], stored_level[choice]);
+	vd_patch_pooled(series, persona_id, bucket_sizes[choice]);
 	jo_begin_object(jo);
 	jo_kv_string(jo, "persona_id", persona_id);
 	jo_kv_ts(jo, "from", Max(from, vd_epoch_ts(from_b)));
@@ -259,7 +289,7 @@ vd_push_history(JsonOut *jo, const char *persona_id, TimestampTz from, Timestamp
 	jo_key(jo, "pooled");
 	vd_push_points(jo, hash_search(series, "", HASH_FIND, NULL));
 	jo_key(jo, "variants");
-	vd_push_variant_series(jo, series);
+	vd_push_variant_series(jo, series, bucket_sizes[choice]);
 	jo_end_object(jo);
 	hash_destroy(series);
 }

@@ -1,72 +1,158 @@
 /*
  * history_rollup.c: keeps history_points, the rollup variant_history() reads, in the write path.
  *
- * A trigger on variant_monitoring writes the variant's cumulative counters into the 10 s, 300 s and
- * 3600 s buckets of its last_updated time, and, when the persona's active sums moved, the pooled series
- * (variant_id '') from history_pooled. One statement per write; the persona lock is already held.
+ * Triggers on variant_monitoring write only when a series enters a new bucket of a stored level
+ * (10 s, 300 s, 3600 s at last_updated): the bucket it leaves gets its final numbers, the bucket it
+ * enters its first ones. Every other write costs nothing here but the pooled sums of history_pooled;
+ * readers take the numbers of a still open bucket from variant_monitoring and history_pooled. The
+ * persona lock is already held (persona_write_guard), so one writer at a time moves a persona's series.
  */
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "fmgr.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/float.h"
 
 #include "vd.h"
 
 PG_FUNCTION_INFO_V1(vd_history_rollup);
 
-/* The bucket end of time $3 at stored level l (a multiple of l, after the time). */
-#define VD_BUCKET_END "to_timestamp((floor(extract(epoch FROM $3) / l) + 1) * l)"
-#define VD_UPSERT_POINT \
-	" ON CONFLICT (persona_id, level, bucket_end, variant_id) DO UPDATE SET views = excluded.views," \
-	" interactions = excluded.interactions, engagement_rate = excluded.engagement_rate"
+static const int stored_levels[] = {10, 300, 3600};
+#define VD_STORED_LEVELS lengthof(stored_levels)
+#define VD_MAX_ROLLUP_ROWS (2 * VD_STORED_LEVELS)
 
-/* $1 persona, $2 variant, $3 time, $4 views, $5 interactions, $6 rate, $7 pooled delta of views,
- * $8 of interactions, $9 whether the pooled series moved, $10 whether the variant's numbers did. */
-static VdPlan rollup_plan = {
-	NULL,
-	"WITH s AS (INSERT INTO variant_dashboard.history_pooled AS p VALUES ($1, $7, $8)"
-	"           ON CONFLICT (persona_id) DO UPDATE SET views = p.views + excluded.views,"
-	"           interactions = p.interactions + excluded.interactions RETURNING views, interactions)"
-	" INSERT INTO variant_dashboard.history_points AS h"
-	"   (persona_id, level, bucket_end, variant_id, views, interactions, engagement_rate)"
-	" SELECT $1, l, " VD_BUCKET_END ", $2, $4, $5, $6 FROM unnest('{10,300,3600}'::int[]) l WHERE $10"
-	" UNION ALL"
-	" SELECT $1, l, " VD_BUCKET_END ", '', s.views, s.interactions, NULL"
-	"   FROM s, unnest('{10,300,3600}'::int[]) l WHERE $9"
-	VD_UPSERT_POINT,
-	10, {TEXTOID, TEXTOID, TIMESTAMPTZOID, INT8OID, INT8OID, FLOAT8OID, INT8OID, INT8OID, BOOLOID, BOOLOID}
-};
-
-/* A monitoring row's numbers and whether it counts in the persona's pooled (active) sums. */
-typedef struct VdRollupRow
+/* One series' numbers at a time: a version of a monitoring row, or the pooled sums. */
+typedef struct VdRollupState
 {
+	TimestampTz at;
 	int64		views;
 	int64		interactions;
-	double		rate;
+	double		rate;			/* NaN for the pooled series */
 	bool		active;
-} VdRollupRow;
+} VdRollupState;
 
-/* Reads the numbers of one version of the row; NULL (the OLD of an INSERT) reads as inactive, numbers -1. */
-static VdRollupRow
-vd_rollup_row(TriggerData *td, HeapTuple tuple)
+/* The rows one write adds or finishes, as parallel arrays for point_plan. */
+typedef struct VdRollupRows
 {
-	TupleDesc	desc = td->tg_relation->rd_att;
-	VdRollupRow r = {-1, -1, -1, false};
-	char	   *status;
+	int			count;
+	Datum		level[VD_MAX_ROLLUP_ROWS];
+	Datum		bucket_end[VD_MAX_ROLLUP_ROWS];
+	Datum		views[VD_MAX_ROLLUP_ROWS];
+	Datum		interactions[VD_MAX_ROLLUP_ROWS];
+	Datum		rate[VD_MAX_ROLLUP_ROWS];
+} VdRollupRows;
 
-	if (tuple == NULL)
-		return r;
-	r.views = vd_get_int(tuple, desc, vd_attnum(desc, "view_count"));
-	r.interactions = vd_get_int(tuple, desc, vd_attnum(desc, "interaction_count"));
-	r.rate = vd_get_float(tuple, desc, vd_attnum(desc, "current_er"));
-	status = vd_get_cstring(tuple, desc, vd_attnum(desc, "status"));
-	r.active = strcmp(status, "active") == 0;
-	return r;
+/* $1 persona, $2 series ('' pooled), then per row: level, bucket end, views, interactions, rate. */
+static VdPlan point_plan = {
+	NULL,
+	"INSERT INTO variant_dashboard.history_points AS h"
+	"   (persona_id, level, bucket_end, variant_id, views, interactions, engagement_rate)"
+	" SELECT $1, l, e, $2, v, i, nullif(r, 'NaN') FROM unnest($3, $4, $5, $6, $7) AS x (l, e, v, i, r)"
+	" ON CONFLICT (persona_id, level, bucket_end, variant_id) DO UPDATE SET views = excluded.views,"
+	" interactions = excluded.interactions, engagement_rate = excluded.engagement_rate",
+	7, {TEXTOID, TEXTOID, INT4ARRAYOID, TIMESTAMPTZARRAYOID, INT8ARRAYOID, INT8ARRAYOID, FLOAT8ARRAYOID}
+};
+
+/* Moves the pooled sums by ($2, $3) at time $4 and returns them before and after. */
+static VdPlan pooled_plan = {
+	NULL,
+	"WITH o AS (SELECT views, interactions, at FROM variant_dashboard.history_pooled WHERE persona_id = $1),"
+	" n AS (INSERT INTO variant_dashboard.history_pooled AS p VALUES ($1, $2, $3, $4)"
+	"       ON CONFLICT (persona_id) DO UPDATE SET views = p.views + excluded.views,"
+	"       interactions = p.interactions + excluded.interactions, at = greatest(p.at, excluded.at)"
+	"       RETURNING views::int8, interactions::int8, at)"
+	" SELECT o.views::int8, o.interactions::int8, o.at, n.views, n.interactions, n.at FROM n LEFT JOIN o ON true",
+	4, {TEXTOID, INT8OID, INT8OID, TIMESTAMPTZOID}
+};
+
+/* Queues one row: the numbers of state s at the end of its bucket of the level. */
+static void
+vd_rollup_row(VdRollupRows *rows, int level, const VdRollupState *s)
+{
+	int			n = rows->count++;
+	int64		end = vd_bucket_floor(vd_epoch_seconds(s->at), level) + level;
+
+	rows->level[n] = Int32GetDatum(level);
+	rows->bucket_end[n] = TimestampTzGetDatum(vd_epoch_ts(end));
+	rows->views[n] = Int64GetDatum(s->views);
+	rows->interactions[n] = Int64GetDatum(s->interactions);
+	rows->rate[n] = Float8GetDatum(s->rate);
 }
 
-/* variant_monitoring AFTER INSERT or UPDATE: writes the buckets of the row's last_updated. */
+/* Writes the rows a series moving from old (NULL: a new series) to new needs, if any. */
+static void
+vd_rollup_series(Datum persona_id, Datum series, const VdRollupState *old, const VdRollupState *new)
+{
+	VdRollupRows rows = {0};
+	Datum		args[7];
+
+	for (int i = 0; i < VD_STORED_LEVELS; i++)
+	{
+		int			level = stored_levels[i];
+
+		if (old != NULL && vd_bucket_floor(vd_epoch_seconds(old->at), level) ==
+			vd_bucket_floor(vd_epoch_seconds(new->at), level))
+			continue;
+		if (old != NULL)
+			vd_rollup_row(&rows, level, old);
+		vd_rollup_row(&rows, level, new);
+	}
+	if (rows.count == 0)
+		return;
+	args[0] = persona_id;
+	args[1] = series;
+	args[2] = PointerGetDatum(construct_array(rows.level, rows.count, INT4OID, 4, true, TYPALIGN_INT));
+	args[3] = PointerGetDatum(construct_array(rows.bucket_end, rows.count, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	args[4] = PointerGetDatum(construct_array(rows.views, rows.count, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	args[5] = PointerGetDatum(construct_array(rows.interactions, rows.count, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	args[6] = PointerGetDatum(construct_array(rows.rate, rows.count, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	vd_exec(&point_plan, args, NULL, false, 0);
+}
+
+/* Reads one version of a monitoring row. */
+static VdRollupState
+vd_monitoring_state(TriggerData *td, HeapTuple tuple)
+{
+	TupleDesc	desc = td->tg_relation->rd_att;
+	VdRollupState s;
+	bool		isnull;
+
+	s.at = vd_get_ts(tuple, desc, vd_attnum(desc, "last_updated"), &isnull);
+	s.views = vd_get_int(tuple, desc, vd_attnum(desc, "view_count"));
+	s.interactions = vd_get_int(tuple, desc, vd_attnum(desc, "interaction_count"));
+	s.rate = vd_get_float(tuple, desc, vd_attnum(desc, "current_er"));
+	s.active = strcmp(vd_get_cstring(tuple, desc, vd_attnum(desc, "status")), "active") == 0;
+	return s;
+}
+
+/* Moves the persona's pooled sums by what the row's change moved them, and writes their series. */
+static void
+vd_rollup_pooled(Datum persona_id, const VdRollupState *old, const VdRollupState *new)
+{
+	int64		dviews = (new->active ? new->views : 0) - (old && old->active ? old->views : 0);
+	int64		dinteractions = (new->active ? new->interactions : 0) - (old && old->active ? old->interactions : 0);
+	VdRollupState before = {0, 0, 0, get_float8_nan(), true};
+	VdRollupState after = before;
+	Datum		args[4] = {persona_id, Int64GetDatum(dviews), Int64GetDatum(dinteractions), TimestampTzGetDatum(new->at)};
+	bool		fresh;
+	bool		isnull;
+
+	if (dviews == 0 && dinteractions == 0 && (old == NULL || old->active == new->active))
+		return;
+	vd_exec(&pooled_plan, args, NULL, false, 1);
+	before.at = vd_col_ts(0, 3, &fresh);
+	before.views = vd_col_int(0, 1);
+	before.interactions = vd_col_int(0, 2);
+	after.at = vd_col_ts(0, 6, &isnull);
+	after.views = vd_col_int(0, 4);
+	after.interactions = vd_col_int(0, 5);
+	vd_rollup_series(persona_id, CStringGetTextDatum(""), fresh ? NULL : &before, &after);
+}
+
+/* variant_monitoring AFTER INSERT, or UPDATE of a number, the status or last_updated: see above. */
 Datum
 vd_history_rollup(PG_FUNCTION_ARGS)
 {
@@ -74,25 +160,15 @@ vd_history_rollup(PG_FUNCTION_ARGS)
 	bool		update = TRIGGER_FIRED_BY_UPDATE(td->tg_event);
 	HeapTuple	row = update ? td->tg_newtuple : td->tg_trigtuple;
 	TupleDesc	desc = td->tg_relation->rd_att;
-	VdRollupRow old = vd_rollup_row(td, update ? td->tg_trigtuple : NULL);
-	VdRollupRow new = vd_rollup_row(td, row);
-	int64		dviews = (new.active ? new.views : 0) - (old.active ? old.views : 0);
-	int64		dinteractions = (new.active ? new.interactions : 0) - (old.active ? old.interactions : 0);
+	VdRollupState old = update ? vd_monitoring_state(td, td->tg_trigtuple) : (VdRollupState) {0};
+	VdRollupState new = vd_monitoring_state(td, row);
 	bool		isnull;
-	Datum		values[10];
+	Datum		persona_id = SPI_getbinval(row, desc, vd_attnum(desc, "persona_id"), &isnull);
 
-	values[0] = SPI_getbinval(row, desc, vd_attnum(desc, "persona_id"), &isnull);
-	values[1] = SPI_getbinval(row, desc, vd_attnum(desc, "variant_id"), &isnull);
-	values[2] = SPI_getbinval(row, desc, vd_attnum(desc, "last_updated"), &isnull);
-	values[3] = Int64GetDatum(new.views);
-	values[4] = Int64GetDatum(new.interactions);
-	values[5] = SPI_getbinval(row, desc, vd_attnum(desc, "current_er"), &isnull);
-	values[6] = Int64GetDatum(dviews);
-	values[7] = Int64GetDatum(dinteractions);
-	values[8] = BoolGetDatum(dviews != 0 || dinteractions != 0 || old.active != new.active);
-	values[9] = BoolGetDatum(old.views != new.views || old.interactions != new.interactions || old.rate != new.rate);
 	SPI_connect();
-	vd_exec(&rollup_plan, values, NULL, false, 0);
+	vd_rollup_series(persona_id, SPI_getbinval(row, desc, vd_attnum(desc, "variant_id"), &isnull),
+					 update ? &old : NULL, &new);
+	vd_rollup_pooled(persona_id, update ? &old : NULL, &new);
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }

@@ -28,6 +28,25 @@ typedef struct VdPlan
 	Oid			argtypes[10];
 } VdPlan;
 
+/* Epoch seconds (rounded down) of a timestamp, the timestamp of epoch seconds, and the start of the
+ * b-second bucket holding epoch second t: the history's time arithmetic. */
+#define VD_UNIX_EPOCH_OFFSET ((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY)
+static inline int64
+vd_epoch_seconds(TimestampTz ts)
+{
+	return ts / USECS_PER_SEC - (ts % USECS_PER_SEC < 0 ? 1 : 0) + VD_UNIX_EPOCH_OFFSET;
+}
+static inline TimestampTz
+vd_epoch_ts(int64 secs)
+{
+	return (secs - VD_UNIX_EPOCH_OFFSET) * USECS_PER_SEC;
+}
+static inline int64
+vd_bucket_floor(int64 t, int64 b)
+{
+	return (t >= 0 ? t / b : (t - b + 1) / b) * b;
+}
+
 /* spi_plans.c */
 extern int	vd_exec(VdPlan *plan, Datum *values, const char *nulls, bool read_only, long count);
 extern void vd_read(VdPlan *plan, const char *persona_id, TimestampTz as_of, int param3);
