@@ -45,7 +45,8 @@ SELECT DISTINCT ON (l, b) 'bench', l, b, '', views, interactions, NULL
        LATERAL (SELECT to_timestamp((floor(extract(epoch FROM at) / l) + 1) * l) AS b) e
  ORDER BY l, b, at DESC;
 INSERT INTO variant_dashboard.history_pooled
-SELECT 'bench', sum(view_count), sum(interaction_count) FROM variant_dashboard.variant_monitoring WHERE status = 'active';
+SELECT 'bench', sum(view_count) FILTER (WHERE status <> 'active'), sum(interaction_count) FILTER (WHERE status <> 'active'),
+       now() FROM variant_dashboard.variant_monitoring;
 RESET session_replication_role;
 SELECT variant_dashboard.rebuild_persona_totals();
 VACUUM ANALYZE;

@@ -24,7 +24,7 @@ SELECT report('hist', 'hv1', 0.08, 24, 300, '2026-03-01 10:00:15+00');
 SELECT report('hist', 'hv2', 0.10, 10, 100, '2026-03-01 10:00:12+00');
 SELECT report('hist', 'hv1', 0.09, 36, 400, '2026-03-01 10:30:00+00');
 SELECT report('hist2', 'hv_other', 0.5, 50, 100, '2026-03-01 10:00:12+00');
--- last_updated alone moved: hv2 enters a new bucket with the same numbers
+-- last_updated alone moved: hv2 and the pooled series enter a new bucket with the same numbers
 UPDATE variant_monitoring SET last_updated = '2026-03-01 11:00+00' WHERE variant_id = 'hv2';
 SELECT level, bucket_end, variant_id, views, interactions, engagement_rate
   FROM history_points WHERE persona_id = 'hist' ORDER BY level, bucket_end, variant_id;
@@ -50,10 +50,10 @@ SELECT variant_history('hist', '2026-02-01 00:00+00', '2026-02-01 01:00+00');
 SELECT variant_history('hist', '2026-03-01 10:00+00', '2026-03-01 10:10+00', 240, 'hv_other')->'variants';
 
 -- pooled counts active variants only: a kill takes hv2 out at its time, a revival brings it back
-UPDATE variant_monitoring SET status = 'killed', last_updated = '2026-03-01 10:40:01+00' WHERE variant_id = 'hv2';
-UPDATE variant_monitoring SET status = 'active', last_updated = '2026-03-01 10:40:15+00' WHERE variant_id = 'hv2';
-SELECT variant_history('hist', '2026-03-01 10:30+00', '2026-03-01 10:41+00')->'pooled';
-SELECT variant_history('hist', '2026-03-01 10:30+00', '2026-03-01 10:41+00')#>'{variants,1}' AS hv2_status_only;
+UPDATE variant_monitoring SET status = 'killed', last_updated = '2026-03-01 11:10:01+00' WHERE variant_id = 'hv2';
+UPDATE variant_monitoring SET status = 'active', last_updated = '2026-03-01 11:10:15+00' WHERE variant_id = 'hv2';
+SELECT variant_history('hist', '2026-03-01 11:00+00', '2026-03-01 11:11+00')->'pooled';
+SELECT variant_history('hist', '2026-03-01 11:00+00', '2026-03-01 11:11+00')#>'{variants,0}' AS hv2_status_only;
 SELECT * FROM history_pooled WHERE persona_id IN ('hist', 'hist2') ORDER BY persona_id;
 
 -- refused arguments

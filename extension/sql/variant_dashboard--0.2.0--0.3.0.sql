@@ -36,9 +36,10 @@ CREATE FUNCTION lock_persona(persona_id text) RETURNS void
 -- History rollup: per variant ('' = the persona's pooled series over its active variants) and per
 -- stored level (10 s, 300 s, 3600 s buckets), the cumulative counters at the end of each bucket that saw
 -- a change. Written by the history_rollup triggers below at variant_monitoring.last_updated, only when a
--- row enters a new bucket: the bucket it leaves gets its final numbers, the one it enters its first ones
--- (variant_history() reads the numbers of that still open bucket from variant_monitoring and
--- history_pooled). The other resolutions (60 s, 900 s, 86400 s) are read from the finer level.
+-- series enters a new bucket: the bucket it leaves gets its final numbers, the one it enters its first
+-- ones (variant_history() reads the numbers of that still open bucket from variant_monitoring, and
+-- persona_totals minus history_pooled). The other resolutions (60 s, 900 s, 86400 s) are read from the
+-- finer level that divides them.
 CREATE TABLE history_points (
     persona_id       persona_id NOT NULL,
     level            integer NOT NULL CHECK (level IN (10, 300, 3600)),
@@ -51,17 +52,19 @@ CREATE TABLE history_points (
 );
 SELECT pg_catalog.pg_extension_config_dump('history_points', '');
 
--- The running sums of the persona's active variants (the pooled series now) and when they last moved.
+-- Per persona, the numbers of its inactive variants (the pooled series is persona_totals minus these)
+-- and the time of the pooled series' current bucket.
 CREATE TABLE history_pooled (
-    persona_id    persona_id PRIMARY KEY,
-    views         numeric NOT NULL DEFAULT 0,
-    interactions  numeric NOT NULL DEFAULT 0,
-    at            timestamptz NOT NULL DEFAULT now()
+    persona_id             persona_id PRIMARY KEY,
+    inactive_views         numeric NOT NULL DEFAULT 0,
+    inactive_interactions  numeric NOT NULL DEFAULT 0,
+    at                     timestamptz NOT NULL
 );
 SELECT pg_catalog.pg_extension_config_dump('history_pooled', '');
 INSERT INTO history_pooled
-SELECT persona_id, sum(view_count), sum(interaction_count), max(last_updated)
-  FROM variant_monitoring WHERE status = 'active' GROUP BY persona_id;
+SELECT persona_id, coalesce(sum(view_count) FILTER (WHERE status <> 'active'), 0),
+       coalesce(sum(interaction_count) FILTER (WHERE status <> 'active'), 0), max(last_updated)
+  FROM variant_monitoring GROUP BY persona_id;
 
 CREATE FUNCTION history_rollup() RETURNS trigger
     AS 'MODULE_PATHNAME', 'vd_history_rollup' LANGUAGE C;

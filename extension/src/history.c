@@ -65,7 +65,10 @@ static VdPlan variant_rows_plan = {
 
 static VdPlan pooled_now_plan = {
 	NULL,
-	"SELECT views::int8, interactions::int8, at FROM variant_dashboard.history_pooled WHERE persona_id = $1",
+	"SELECT (coalesce(t.total_views, 0) - p.inactive_views)::int8,"
+	"       (coalesce(t.total_interactions, 0) - p.inactive_interactions)::int8, p.at"
+	"  FROM variant_dashboard.history_pooled p"
+	"  LEFT JOIN variant_dashboard.persona_totals t ON t.persona_id = p.persona_id WHERE p.persona_id = $1",
 	1, {TEXTOID}
 };
 
@@ -163,7 +166,7 @@ vd_series_patch_live(VdSeries *s, int64 b, const VdPoint *now, TimestampTz chang
 	last->rate = now->rate;
 }
 
-/* Patches the pooled series with the persona's sums now (history_pooled). */
+/* Patches the pooled series with the persona's active sums now (persona_totals minus history_pooled). */
 static void
 vd_patch_pooled(HTAB *series, const char *persona_id, int64 b)
 {
