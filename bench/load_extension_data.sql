@@ -27,7 +27,7 @@ SELECT 'performance_update', 'bench', 'bv' || (g % 100000 + 1),
        now() - (1000000 - g) * interval '1 second'
   FROM generate_series(1, 1000000) g;
 -- History as the rollup trigger writes it: each active variant reported every minute during its first
--- hour (60,000 reports over the last day), pooled over them; kept at the 10 s, 300 s and 3600 s levels.
+-- hour (60,000 reports over the last day), pooled over them; kept at every level (10 s to 1 day).
 CREATE TEMP TABLE bench_reports AS
 SELECT v.id, v.posted_at + k * interval '1 minute' AS at, k * 200 AS views, k * (g % 70) / 10 AS interactions,
        200 AS d_views, k * (g % 70) / 10 - (k - 1) * (g % 70) / 10 AS d_interactions
@@ -35,13 +35,13 @@ SELECT v.id, v.posted_at + k * interval '1 minute' AS at, k * 200 AS views, k * 
  WHERE v.status = 'active' AND v.posted_at + k * interval '1 minute' <= now();
 INSERT INTO variant_dashboard.history_points
 SELECT DISTINCT ON (l, b, id) 'bench', l, b, id, views, interactions, interactions::float8 / views
-  FROM bench_reports, unnest('{10,300,3600}'::int[]) l,
+  FROM bench_reports, unnest('{10,60,300,900,3600,86400}'::int[]) l,
        LATERAL (SELECT to_timestamp((floor(extract(epoch FROM at) / l) + 1) * l) AS b) e
  ORDER BY l, b, id, at DESC;
 INSERT INTO variant_dashboard.history_points
 SELECT DISTINCT ON (l, b) 'bench', l, b, '', views, interactions, NULL
   FROM (SELECT at, sum(d_views) OVER w AS views, sum(d_interactions) OVER w AS interactions
-          FROM bench_reports WINDOW w AS (ORDER BY at, id)) p, unnest('{10,300,3600}'::int[]) l,
+          FROM bench_reports WINDOW w AS (ORDER BY at, id)) p, unnest('{10,60,300,900,3600,86400}'::int[]) l,
        LATERAL (SELECT to_timestamp((floor(extract(epoch FROM at) / l) + 1) * l) AS b) e
  ORDER BY l, b, at DESC;
 INSERT INTO variant_dashboard.history_pooled

@@ -34,15 +34,14 @@ CREATE FUNCTION lock_persona(persona_id text) RETURNS void
 -- ===== History and retention (issue 11, points 1 and 2) =====
 
 -- History rollup: per variant ('' = the persona's pooled series over its active variants) and per
--- stored level (10 s, 300 s, 3600 s buckets), the cumulative counters at the end of each bucket that saw
+-- level (10, 60, 300, 900, 3600, 86400 s buckets), the cumulative counters at the end of each bucket that saw
 -- a change. Written by the history_rollup triggers below at variant_monitoring.last_updated, only when a
 -- series enters a new bucket: the bucket it leaves gets its final numbers, the one it enters its first
 -- ones (variant_history() reads the numbers of that still open bucket from variant_monitoring, and
--- persona_totals minus history_pooled). The other resolutions (60 s, 900 s, 86400 s) are read from the
--- finer level that divides them.
+-- persona_totals minus history_pooled). Writes between bucket ends cost nothing, so every level is kept.
 CREATE TABLE history_points (
     persona_id       persona_id NOT NULL,
-    level            integer NOT NULL CHECK (level IN (10, 300, 3600)),
+    level            integer NOT NULL CHECK (level IN (10, 60, 300, 900, 3600, 86400)),
     bucket_end       timestamptz NOT NULL,
     variant_id       text NOT NULL,
     views            numeric NOT NULL,
@@ -187,7 +186,7 @@ BEGIN
     UPDATE variant_dashboard.event_log_state SET expired_through = greatest(expired_through, expired)
      WHERE expired IS NOT NULL;
     DELETE FROM variant_dashboard.history_points h
-     USING variant_dashboard.persona_totals p, unnest('{10,300,3600}'::int[]) l
+     USING variant_dashboard.persona_totals p, unnest('{10,60,300,900,3600,86400}'::int[]) l
      WHERE h.persona_id = p.persona_id AND h.level = l AND h.bucket_end < now() - history_retention;
     GET DIAGNOSTICS history = ROW_COUNT;
     RETURN jsonb_build_object('partitions_created', created, 'partitions_dropped', dropped,

@@ -1,7 +1,7 @@
 /*
  * history.c: variant_history(), the persona's pooled series and each variant's series over a time range,
- * read from the history_points rollup (history_rollup.c) at the coarsest stored level that divides the
- * chosen bucket, and folded in one pass: a series keeps the last row of every bucket.
+ * read from the history_points rollup (history_rollup.c) at the chosen bucket size: one row per series
+ * and bucket, in time order, grouped into series in one pass.
  */
 #include "postgres.h"
 
@@ -16,9 +16,8 @@
 
 PG_FUNCTION_INFO_V1(vd_variant_history);
 
-/* Bucket sizes offered, smallest first, and the stored level each one is read from. */
+/* Bucket sizes offered, smallest first: the levels of the rollup. */
 static const int bucket_sizes[] = {10, 60, 300, 900, 3600, 86400};
-static const int stored_level[] = {10, 10, 300, 300, 3600, 3600};
 #define VD_BUCKET_CHOICES lengthof(bucket_sizes)
 
 /* One point: the cumulative counters at the end of bucket t (epoch seconds). */
@@ -111,15 +110,10 @@ vd_series(HTAB *series, const char *variant_id)
 	return s;
 }
 
-/* Adds a stored row to its series: a new point, or the newer value of the series' last bucket. */
+/* Appends a point to its series. */
 static void
 vd_series_add(VdSeries *s, const VdPoint *p)
 {
-	if (s->count > 0 && s->points[s->count - 1].t == p->t)
-	{
-		s->points[s->count - 1] = *p;
-		return;
-	}
 	if (s->count == s->capacity)
 	{
 		s->capacity *= 2;
@@ -128,16 +122,16 @@ vd_series_add(VdSeries *s, const VdPoint *p)
 	s->points[s->count++] = *p;
 }
 
-/* Folds the rows of the last SPI result, read at stored level `level`, into buckets of size b. */
+/* Groups the rows of the last SPI result into their series. */
 static void
-vd_fold_rows(HTAB *series, int64 b, int64 level)
+vd_fold_rows(HTAB *series)
 {
 	for (uint64 row = 0; row < SPI_processed; row++)
 	{
 		char	   *variant_id = vd_col_cstring(row, 1);
 		VdPoint		p;
 
-		p.t = vd_bucket_floor(vd_col_int(row, 2) - level, b) + b;
+		p.t = vd_col_int(row, 2);
 		p.views = vd_col_int(row, 3);
 		p.interactions = vd_col_int(row, 4);
 		p.rate = variant_id[0] == '\0'
@@ -277,12 +271,12 @@ vd_push_history(JsonOut *jo, const char *persona_id, TimestampTz from, Timestamp
 	vd_check_history_range(from, to, max_points);
 	choice = vd_choose_bucket(vd_epoch_seconds(from), vd_epoch_seconds(to), max_points, &from_b, &to_b);
 	args[0] = CStringGetTextDatum(persona_id);
-	args[1] = Int32GetDatum(stored_level[choice]);
+	args[1] = Int32GetDatum(bucket_sizes[choice]);
 	args[2] = TimestampTzGetDatum(vd_epoch_ts(from_b));
 	args[3] = TimestampTzGetDatum(vd_epoch_ts(to_b));
 	args[4] = variant_id ? CStringGetTextDatum(variant_id) : (Datum) 0;
 	vd_exec(variant_id ? &variant_points_plan : &persona_points_plan, args, NULL, true, 0);
-	vd_fold_rows(series, bucket_sizes[choice], stored_level[choice]);
+	vd_fold_rows(series);
 	vd_patch_pooled(series, persona_id, bucket_sizes[choice]);
 	jo_begin_object(jo);
 	jo_kv_string(jo, "persona_id", persona_id);

@@ -1,7 +1,7 @@
 /*
  * history_rollup.c: keeps history_points, the rollup variant_history() reads, in the write path.
  *
- * A series is written only when it enters a new bucket of a stored level (10 s, 300 s, 3600 s, at
+ * A series is written only when it enters a new bucket of a level (10 s to 1 day, at
  * variant_monitoring.last_updated): the bucket it leaves gets its final numbers, the one it enters its
  * first ones; readers take a still open bucket's numbers from the live rows. So most writes add no
  * statement at all. The pooled series (variant_id '') is the persona's totals (persona_totals, kept by
@@ -24,7 +24,7 @@
 
 PG_FUNCTION_INFO_V1(vd_history_rollup);
 
-static const int stored_levels[] = {10, 300, 3600};
+static const int stored_levels[] = {10, 60, 300, 900, 3600, 86400};
 #define VD_STORED_LEVELS lengthof(stored_levels)
 #define VD_MAX_ROLLUP_ROWS (2 * VD_STORED_LEVELS)
 
