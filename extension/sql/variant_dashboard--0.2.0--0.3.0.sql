@@ -71,12 +71,13 @@ CREATE FUNCTION history_rollup() RETURNS trigger
 -- already held (persona_write_guard) when it writes.
 CREATE TRIGGER history_rollup AFTER INSERT ON variant_monitoring
     FOR EACH ROW EXECUTE FUNCTION history_rollup();
+-- Most updates stay in their 10 s bucket and change nothing here: the WHEN keeps them from even
+-- queueing the trigger. It fires when the row enters a new 10 s bucket, or either version is not
+-- active (a status change, or the numbers of an inactive variant, which the pooled sums track).
 CREATE TRIGGER history_rollup_update AFTER UPDATE ON variant_monitoring
-    FOR EACH ROW WHEN (OLD.current_er IS DISTINCT FROM NEW.current_er
-                    OR OLD.interaction_count IS DISTINCT FROM NEW.interaction_count
-                    OR OLD.view_count IS DISTINCT FROM NEW.view_count
-                    OR OLD.status IS DISTINCT FROM NEW.status
-                    OR OLD.last_updated IS DISTINCT FROM NEW.last_updated)
+    FOR EACH ROW WHEN (OLD.status::text <> 'active' OR NEW.status::text <> 'active'
+                    OR date_bin('10 seconds', OLD.last_updated, '1970-01-01 00:00+00')
+                       <> date_bin('10 seconds', NEW.last_updated, '1970-01-01 00:00+00'))
     EXECUTE FUNCTION history_rollup();
 
 CREATE FUNCTION variant_history(persona_id text, from_ts timestamptz, to_ts timestamptz DEFAULT now(),
