@@ -35,7 +35,10 @@ GRANT EXECUTE ON FUNCTION
     variant_dashboard.persona_day_start(text, timestamptz),
     -- the fatigue read buckets uses by day
     variant_dashboard.pattern_day_of(timestamptz),
-    variant_dashboard.pattern_day_time(timestamptz)
+    variant_dashboard.pattern_day_time(timestamptz),
+    variant_dashboard.variant_history(text, timestamptz, timestamptz, integer, text),
+    -- dashboard_metrics reads it for last_event_id
+    variant_dashboard.oldest_event_id()
     TO variant_dashboard_reader;
 
 GRANT EXECUTE ON FUNCTION
@@ -49,6 +52,8 @@ GRANT EXECUTE ON FUNCTION
     TO variant_dashboard_writer;
 GRANT INSERT, UPDATE ON variant_dashboard.variants, variant_dashboard.variant_monitoring,
                         variant_dashboard.persona_totals, variant_dashboard.pattern_days TO variant_dashboard_writer;
+-- written by the history rollup trigger in the writer's own session
+GRANT INSERT, UPDATE ON variant_dashboard.history_points, variant_dashboard.history_pooled TO variant_dashboard_writer;
 GRANT INSERT ON variant_dashboard.variant_kills, variant_dashboard.dashboard_events TO variant_dashboard_writer;
 -- Deletes are not part of the event stream (a dashboard would keep showing a deleted variant): no writer
 -- may delete; the extension's owner cleans up, and dashboards resync (docs/EVENTS.md).

@@ -25,10 +25,12 @@ PG_FUNCTION_INFO_V1(vd_optimization_suggestions);
 #define VD_FEED_LENGTH 50
 #define VD_RECENT_KILLS 20
 
-/* The newest event of the persona this snapshot sees; listeners apply only events after it. */
+/* The newest event of the persona this snapshot sees; listeners apply only events after it. Never below
+ * what retention removed: a snapshot holds the effect of expired events, so resuming from it is no gap. */
 static VdPlan last_event_plan = {
 	NULL,
-	"SELECT coalesce(max(id), 0) FROM variant_dashboard.dashboard_events WHERE persona_id = $1",
+	"SELECT greatest(coalesce(max(id), 0), variant_dashboard.oldest_event_id() - 1)"
+	"  FROM variant_dashboard.dashboard_events WHERE persona_id = $1",
 	1, {TEXTOID}
 };
 
