@@ -252,10 +252,36 @@ static struct pg_query *submit_events_after(const char *persona, int64_t after, 
 
 static void replay_done(void *owner, PGresult *res);
 
+/* Answers a resume once the persona's newest event is known: "resumed", or a resync initial_data when the
+ * client claims an id beyond that event (a restored database, a failover, another persona's id), which it
+ * would otherwise wait on in silence. Returns 1 when the client goes to a resync or has to wait. */
+static int client_resume_answer(struct ws_client *c)
+{
+	struct persona *p = c->persona;
+	char ack[80];
+	if (c->last_id > p->head) {
+		if (p->needs_catchup || p->catchup_q)
+			return 1; /* the head may be behind the log: decide after the catch-up */
+		metrics_inc(M_RESUMES_AHEAD);
+		log_event(LOG_WARN, "resume_beyond_newest", p->id, c->ip,
+			  json_pack("{s:I,s:I}", "last_event_id", (json_int_t)c->last_id, "newest_event_id",
+				    (json_int_t)p->head));
+		hub_request_snapshot(c, 1);
+		return 1;
+	}
+	int n = snprintf(ack, sizeof(ack), "{\"type\":\"resumed\",\"last_event_id\":%lld}", (long long)c->last_id);
+	msgq_push(&c->stream, msg_new(ack, (size_t)n, 0, 0));
+	c->resume_ack = 0;
+	ws_wake(c);
+	return 0;
+}
+
 /* Chooses how a resuming client catches up: from the ring when it covers last_id, else from the log. */
 static void client_resume_decide(struct ws_client *c, int force_ring)
 {
 	struct persona *p = c->persona;
+	if (c->resume_ack && client_resume_answer(c))
+		return;
 	if (force_ring || c->last_id >= p->ring.base_id) {
 		c->pos = p->ring.first_seq;
 		client_set_state(c, CS_LIVE);
@@ -391,6 +417,7 @@ static void client_reset_stream(struct ws_client *c)
 	pg_cancel(c->replay);
 	c->replay = NULL;
 	c->snapshot_gap = 0;
+	c->resume_ack = 0;
 	msgq_clear(&c->stream);
 }
 
@@ -403,17 +430,15 @@ void hub_request_snapshot(struct ws_client *c, int resync)
 	persona_advance(c->persona);
 }
 
-/* Gives the client every event after last_id, then the live stream. */
+/* Gives the client every event after last_id, then the live stream; "resumed" goes first once the persona's
+ * newest event is known (client_resume_answer). */
 void hub_request_resume(struct ws_client *c, int64_t last_id)
 {
-	char ack[80];
 	client_reset_stream(c);
-	int n = snprintf(ack, sizeof(ack), "{\"type\":\"resumed\",\"last_event_id\":%lld}", (long long)last_id);
-	msgq_push(&c->stream, msg_new(ack, (size_t)n, 0, 0));
 	c->last_id = last_id;
+	c->resume_ack = 1;
 	client_set_state(c, CS_RESUME);
 	persona_advance(c->persona);
-	ws_wake(c);
 }
 
 /* The next ring message for a live client, or NULL; resyncs a client the ring has left behind. */
