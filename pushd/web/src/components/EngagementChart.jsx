@@ -38,6 +38,8 @@ export const EngagementChart = memo(function EngagementChart({ chart: model, lab
       chart.views = views;
       chart.range = range;
       container.dataset.points = String(data[0].length);
+      container.dataset.first = String(data[0][0] ?? '');
+      container.dataset.last = String(data[0][data[0].length - 1] ?? '');
       if (chart.plot && chart.seriesKey === seriesKey) {
         chart.plot.setData(data);
         return;

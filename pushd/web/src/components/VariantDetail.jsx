@@ -46,6 +46,7 @@ function useVariantDetail(personaId, variantId, token, rowVersion) {
 // The panel for variantId (row: its live row, if the page has one); onClose closes it.
 export function VariantDetail({ personaId, variantId, row, token, onClose }) {
   const answer = useVariantDetail(personaId, variantId, token, row?.last_updated ?? row?.status);
+  const [killResult, setKillResult] = useState(null);
   const closeRef = useRef(null);
   useEffect(() => {
     closeRef.current?.focus();
@@ -87,8 +88,9 @@ export function VariantDetail({ personaId, variantId, row, token, onClose }) {
               </Suspense>
             )}
             {canWrite(token, personaId) && variant.status === 'active' && (
-              <KillButton personaId={personaId} variantId={variantId} live={live} token={token} />
+              <KillButton personaId={personaId} variantId={variantId} live={live} token={token} onResult={setKillResult} />
             )}
+            {killResult && <p role="status" data-testid="kill-result">{killResult}</p>}
             <h3 className="detail__subtitle">Events</h3>
             <Timeline events={parts.events} content={variant.content} />
           </>
@@ -127,11 +129,10 @@ function Timeline({ events, content }) {
   );
 }
 
-// "Kill variant": asks for a reason and a confirmation, then POSTs the early kill; shows pushd's answer.
-function KillButton({ personaId, variantId, live, token }) {
+// "Kill variant": asks for a reason and a confirmation, then POSTs the early kill; onResult gets pushd's answer.
+function KillButton({ personaId, variantId, live, token, onResult }) {
   const [asking, setAsking] = useState(false);
   const [reason, setReason] = useState('');
-  const [result, setResult] = useState(null);
 
   // Posts the kill with the reason and the variant's current numbers.
   async function confirmKill(event) {
@@ -141,7 +142,7 @@ function KillButton({ personaId, variantId, live, token }) {
       final_engagement_rate: live.engagement_rate ?? 0, sample_size: live.views ?? 0,
     };
     const answer = await fetchJson(EARLY_KILL_URL, token, { method: 'POST', body });
-    setResult(answer.status === 200 ? 'Killed.' : `Not killed: ${answer.body?.error ?? `HTTP ${answer.status}`}`);
+    onResult(answer.status === 200 ? 'Killed.' : `Not killed: ${answer.body?.error ?? `HTTP ${answer.status}`}`);
     setAsking(false);
   }
 
@@ -149,7 +150,6 @@ function KillButton({ personaId, variantId, live, token }) {
     return (
       <div className="kill-box">
         <button type="button" className="button button--danger" onClick={() => setAsking(true)} data-testid="kill-button">Kill variant</button>
-        {result && <p role="status" data-testid="kill-result">{result}</p>}
       </div>
     );
   }
