@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "msg.h"
+#include "panels.h"
 #include "persona.h"
 
 enum client_state {
@@ -33,6 +34,7 @@ struct ws_client {
 	struct msgq control;           /* pong and error: sent first */
 	struct msgq stream;            /* initial_data, resumed, replayed events: before ring entries */
 	struct pg_query *replay;
+	struct panels_seen panels;     /* hashes of the panel sections last sent */
 	char *rx;                      /* a client message being reassembled from fragments */
 	size_t rx_len;
 	char ip[48];

@@ -21,6 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char uri[256], path[256], arg[48], persona[PERSONA_ID_MAX + 1];
 	int64_t id = -1;
+	const char *variant;
 
 	if (size < sizeof(uri)) { /* lws_hdr_copy: the URI fits with its NUL, or the upgrade is refused */
 		memcpy(uri, data, size);
@@ -29,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_persona(persona);
 	}
 	snprintf(path, sizeof(path), "%.*s", (int)(size < sizeof(path) ? size : sizeof(path) - 1), (const char *)data);
-	if (http_get_route(path, persona) >= 0 && *persona)
+	if (http_get_route(path, persona, &variant) >= 0 && *persona)
 		check_persona(persona);
 	snprintf(arg, sizeof(arg), "%.*s", (int)(size < sizeof(arg) ? size : sizeof(arg) - 1), (const char *)data);
 	if (!url_event_id(arg, &id) && id < 0)
