@@ -194,6 +194,10 @@ static void panels_timer_cb(lws_sorted_usec_list_t *sul)
 	struct panels *pn = lws_container_of(sul, struct panels, timer);
 	const char *params[] = {pn->persona_id};
 	pn->timer_armed = 0;
+	if (now_mono() < pn->last_start + panels_ctx.cfg->panels_interval_ms / 1000.0) {
+		panels_schedule(pn); /* the timer fired a little early: the interval is a hard bound */
+		return;
+	}
 	pn->last_start = now_mono();
 	pn->dirty = 0;
 	metrics_inc(M_PANELS_QUERIES);
