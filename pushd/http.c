@@ -58,9 +58,9 @@ struct post_route {
 
 /* The history range: from defaults to one hour before to, to to the database's now(). */
 static const char history_sql[] =
-	"SELECT variant_dashboard.variant_history($1, coalesce(to_timestamp($2::float8), "
+	"SELECT variant_dashboard.variant_history($1::text, coalesce(to_timestamp($2::float8), "
 	"coalesce(to_timestamp($3::float8), now()) - interval '1 hour'), coalesce(to_timestamp($3::float8), now()), "
-	"$4::integer, $5)::text";
+	"$4::integer, $5::text)::text";
 /* The variant only when it belongs to the persona: another persona's variant is as unknown as a missing one. */
 static const char variant_sql[] =
 	"SELECT variant_dashboard.variant_detail(v.id)::text FROM variant_dashboard.variants AS v "
