@@ -95,6 +95,8 @@ static const struct opt_def options[] = {
 	 "comma list of origins (https://host[:port]) allowed to open WebSockets and read the REST API; empty: any"},
 	{"tls-cert", "PUSHD_TLS_CERT", OPT_STR, F(tls_cert), "", 0, 0, "PEM certificate (chain) file; with --tls-key serves https and wss only"},
 	{"tls-key", "PUSHD_TLS_KEY", OPT_STR, F(tls_key), "", 0, 0, "PEM private key file of --tls-cert"},
+	{"panels-interval-ms", "PUSHD_PANELS_INTERVAL_MS", OPT_INT, F(panels_interval_ms), "2000", 0, 3600000,
+	 "live panels: after events, a persona's panels are recomputed at most once per this interval and each client gets the sections that changed (panels_update); 0: off"},
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))

@@ -44,6 +44,7 @@ struct config {
 	char *allowed_origins;     /* comma list for WebSocket upgrades and CORS; empty: any origin */
 	char *tls_cert;            /* PEM certificate chain; with tls_key serves https and wss */
 	char *tls_key;
+	int panels_interval_ms;    /* live panels: shortest time between two panels queries of a persona; 0: off */
 };
 
 /* Fills cfg from defaults, environment and argv; returns 0 to run, 1 to exit 0, -1 on error. */
