@@ -253,15 +253,28 @@ describe('issue 12', () => {
     }
   });
 
-  it('5. the detail shows the 95% interval, the kill sentence, its own chart and its events', async (t) => {
+  it('5. the detail shows content, pattern, the 95% interval, the kill sentence, chance best, its own chart and its events', async (t) => {
     if (!need(t, has.detail, 'GET /api/variants/{persona}/{variant} missing')) return;
     const persona = `e2e-detail-rest-${RUN_ID}`;
-    const [first] = seedPersona(persona);
+    const [first, , third] = seedPersona(persona);
     const page = await openPage(`/dashboard/?persona=${persona}&variant=${first}`);
     await page.waitForFunction(() => /95%: .*% to .*%/.test(document.querySelector('[data-testid="detail-live"]')?.textContent ?? ''), null, { timeout: WAIT_MS });
-    assert.match(await page.textContent('[data-testid="detail-kill-evaluation"]'), /\d+% likely below \d+\.\d%.* prediction, after 1\.2k views/);
+    const detail = JSON.parse(sql(`SELECT variant_dashboard.variant_detail(${literal(first)})`));
+    const percent = (rate) => `${(rate * 100).toFixed(1)}%`;
+    assert.match(await page.textContent('[data-testid="detail-live"]'), new RegExp(`95%: ${percent(detail.rate_interval.low)} to ${percent(detail.rate_interval.high)}`));
+    assert.equal(await page.textContent('[data-testid="detail-content"]'), 'Why does faith matter in a world of algorithms?');
+    assert.equal(await page.textContent('[data-testid="detail-pattern"]'), 'question');
+    assert.match(await page.textContent('[data-testid="detail-chance"]'), /^\d+\.\d%$/);
+    assert.match(await page.textContent('[data-testid="detail-kill-evaluation"]'), /^less than 1% likely below 3\.0%, half the 6\.0% prediction, after 1\.2k views$/);
     await page.waitForSelector('[data-testid="detail-timeline"] li', { timeout: WAIT_MS });
+    assert.equal(await page.locator('[data-testid="detail-timeline"] li').count(), 2);
+    assert.match(await page.textContent('[data-testid="detail-timeline"] li:last-child'), /Why does faith matter/);
     await page.waitForSelector('[data-testid="detail-chart"][data-drawn="true"]', { timeout: WAIT_MS });
+    await page.keyboard.press('Escape');
+    await page.click(`[data-testid="variant-row-${third}"]`);
+    await waitText(page, 'detail-id', third);
+    await page.waitForFunction(() => /likely below/.test(document.querySelector('[data-testid="detail-kill-evaluation"]')?.textContent ?? ''), null, { timeout: WAIT_MS });
+    assert.match(await page.textContent('[data-testid="detail-kill-evaluation"]'), /^\d+% likely below 4\.0%, half the 8\.0% prediction, after 600 views$|^more than 99% likely below 4\.0%, half the 8\.0% prediction, after 600 views$/);
     await page.close();
   });
 

@@ -12,6 +12,13 @@ function shareOf(threshold, predicted) {
   return `${Math.round(ratio * 100)}% of the`;
 }
 
+// A probability as a whole percentage that never rounds a real chance to 0% or 100%: "less than 1%", "97%".
+function likelihood(probability) {
+  if (probability > 0 && probability < 0.005) return 'less than 1%';
+  if (probability < 1 && probability > 0.995) return 'more than 99%';
+  return `${Math.round(probability * 100)}%`;
+}
+
 // The kill evaluation (evaluate_early_kill's object) in one sentence, e.g. "97% likely below 3.0%, half the
 // 6.0% prediction, after 420 views".
 export function killSentence(evaluation) {
@@ -23,7 +30,7 @@ export function killSentence(evaluation) {
   const share = shareOf(evaluation.threshold_er, evaluation.predicted_er);
   if (typeof probability !== 'number' || typeof evaluation.threshold_er !== 'number') return evaluation.reason ?? 'No kill evaluation yet.';
   const compared = share ? `, ${share} ${formatPercent(evaluation.predicted_er)} prediction` : '';
-  return `${Math.round(probability * 100)}% likely below ${formatPercent(evaluation.threshold_er)}${compared}, after ${formatCount(views)} views`;
+  return `${likelihood(probability)} likely below ${formatPercent(evaluation.threshold_er)}${compared}, after ${formatCount(views)} views`;
 }
 
 // The kill rule's minimum views for a row: its own, else the persona's (from live events), else the default.

@@ -8,6 +8,13 @@ describe('killSentence', () => {
     expect(killSentence(evaluation)).toBe('97% likely below 3.0%, half the 6.0% prediction, after 420 views');
   });
 
+  it('never rounds a real chance to 0% or 100%', () => {
+    const evaluation = { views: 1200, min_views: 100, threshold_er: 0.03, predicted_er: 0.06 };
+    expect(killSentence({ ...evaluation, probability_below_threshold: 3.6e-10 })).toBe('less than 1% likely below 3.0%, half the 6.0% prediction, after 1.2k views');
+    expect(killSentence({ ...evaluation, probability_below_threshold: 0.9991 })).toMatch(/^more than 99% likely/);
+    expect(killSentence({ ...evaluation, probability_below_threshold: 0 })).toMatch(/^0% likely/);
+  });
+
   it('says data is still being collected below the minimum views', () => {
     expect(killSentence({ views: 40, min_views: 100 })).toBe('Collecting data: 40 of the 100 views the kill rule needs.');
   });

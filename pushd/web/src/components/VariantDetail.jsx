@@ -6,29 +6,11 @@ import { canWrite, EARLY_KILL_URL, fetchJson, variantUrl } from '../api.js';
 import { emptyChart, mergeHistory } from '../chartData.js';
 import { formatClockZoned, formatCount, formatPercent } from '../format.js';
 import { killSentence } from '../plainWords.js';
+import { detailParts, detailRangeSeconds } from '../variantDetail.js';
 import { eventText } from './LiveFeed.jsx';
 
 const EngagementChart = lazy(() => import('./EngagementChart.jsx').then((module) => ({ default: module.EngagementChart })));
 const EMPTY_LABELS = new Map();
-const DETAIL_RANGE_SECONDS = 3600;
-
-// The detail's parts under the names variant_detail may use (the variant row may be nested or flat).
-export function detailParts(detail, row) {
-  const variant = { ...row, ...(detail?.variant ?? detail?.row ?? {}) };
-  const live = { ...row?.live_metrics, ...(detail?.live_metrics ?? detail?.live ?? variant.live_metrics ?? {}) };
-  const interval = detail?.wilson_interval ?? detail?.interval ?? detail?.wilson ?? null;
-  const lower = Array.isArray(interval) ? interval[0] : interval?.lower ?? interval?.low;
-  const upper = Array.isArray(interval) ? interval[1] : interval?.upper ?? interval?.high;
-  return {
-    variant,
-    live,
-    interval: typeof lower === 'number' && typeof upper === 'number' ? [lower, upper] : null,
-    evaluation: detail?.kill_evaluation ?? detail?.evaluation ?? detail?.early_kill ?? null,
-    probabilityBest: detail?.probability_best ?? row?.chance_best ?? null,
-    events: detail?.events ?? detail?.latest_events ?? detail?.recent_events ?? [],
-    history: detail?.history ?? null,
-  };
-}
 
 // Loads the variant's detail again whenever its live row changes (at most one request in flight).
 function useVariantDetail(personaId, variantId, token, rowVersion) {
@@ -71,12 +53,12 @@ export function VariantDetail({ personaId, variantId, row, token, onClose }) {
           <>
             <p className="detail__content" data-testid="detail-content">{variant.content ?? '…'}</p>
             <dl className="detail__facts">
-              <Fact label="Pattern">{variant.pattern_used ?? '—'}</Fact>
+              <Fact label="Pattern" testId="detail-pattern">{variant.pattern_used ?? '—'}</Fact>
               <Fact label="Status" testId="detail-status">{variant.status ?? '—'}</Fact>
               <Fact label="Predicted">{formatPercent(variant.predicted_er)}</Fact>
               <Fact label="Live rate" testId="detail-live">
                 {formatPercent(live.engagement_rate)}
-                {interval && <span className="detail__interval"> (95%: {formatPercent(interval[0])} to {formatPercent(interval[1])})</span>}
+                {interval && <span className="detail__interval"> ({Math.round(parts.level * 100)}%: {formatPercent(interval[0])} to {formatPercent(interval[1])})</span>}
               </Fact>
               <Fact label="Views">{formatCount(live.views)}</Fact>
               <Fact label="Chance best" testId="detail-chance">{formatPercent(parts.probabilityBest)}</Fact>
@@ -84,7 +66,7 @@ export function VariantDetail({ personaId, variantId, row, token, onClose }) {
             <p className="detail__verdict" data-testid="detail-kill-evaluation">{evaluation ? killSentence(evaluation) : 'Loading the kill evaluation…'}</p>
             {parts.history && (
               <Suspense fallback={<div className="chart chart--loading" />}>
-                <EngagementChart chart={mergeHistory(emptyChart(), parts.history)} labelById={EMPTY_LABELS} rangeSeconds={DETAIL_RANGE_SECONDS} testId="detail-chart" />
+                <EngagementChart chart={mergeHistory(emptyChart(), parts.history)} labelById={EMPTY_LABELS} rangeSeconds={detailRangeSeconds(parts.history)} testId="detail-chart" />
               </Suspense>
             )}
             {canWrite(token, personaId) && variant.status === 'active' && (
