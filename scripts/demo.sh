@@ -17,13 +17,17 @@ pushd_pid=
 # Prints what the demo does and the environment variables it reads.
 print_usage() {
   cat <<EOF
-Usage: scripts/demo.sh          (or: make demo)
+Usage: scripts/demo.sh [--no-build]     (or: make demo)
 
 Installs missing Debian packages (as root), builds everything, installs the extension, starts a private
 PostgreSQL cluster in .demo/pg (git-ignored), creates the database $demo_db with the extension,
 loads a week of demo history for the personas ai-jesus, tech-guru and fitness-coach, then runs a simulator
-(new variants every 4-8 s, performance updates, early kills) and pushd, and prints the dashboard URL.
-Ctrl-C (or SIGTERM) stops the simulator, pushd and the cluster; nothing is left running.
+(new variants every 4-8 s, performance updates, early kills) and pushd, and prints the dashboard URL and
+a psql command for the demo database. Ctrl-C (or SIGTERM) stops the simulator, pushd and the cluster and
+exits with status 0; nothing is left running.
+
+  --no-build    skip the package check, the build and `make install`: use pushd/pushd, pushd/web/dist and
+                the extension as they are already built and installed (tests/demo/run.sh uses it)
 
 Every run reuses the cluster in .demo/ but replaces the demo's data: variants with ids 'demo-*', their
 events and the schema 'demo' are deleted and loaded afresh, so the history is always relative to now.
@@ -91,6 +95,16 @@ demo_connection() {
   echo "dbname=$demo_db"
 }
 
+# Prints a psql command line that opens the demo database (libpq settings of the cluster in use).
+psql_command() {
+  local conn=$1
+  if [ -n "${DATABASE_URL:-}" ]; then
+    printf 'psql %q\n' "$conn"
+  else
+    printf 'psql -h %q -p %q -U %q %q\n' "${PGHOST:-/var/run/postgresql}" "${PGPORT:-5432}" "${PGUSER:-$(id -un)}" "$conn"
+  fi
+}
+
 # Creates the extension when missing and loads the simulator, the demo data and a week of history.
 load_demo_data() {
   local conn=$1
@@ -124,8 +138,10 @@ start_pushd() {
   die "pushd did not become ready within 20 s; see .demo/pushd.log"
 }
 
+build=1
 case "${1:-}" in
   -h|--help) print_usage; exit 0 ;;
+  --no-build) build=0 ;;
   "") ;;
   *) print_usage >&2; exit 2 ;;
 esac
@@ -137,17 +153,20 @@ if ! [[ $rate =~ ^[0-9]*\.?[0-9]+$ ]] || ! awk "BEGIN { exit !($rate > 0) }"; th
 fi
 
 cd "$top"
-"$top/scripts/deps.sh" demo
-make all
-make install >/dev/null || die "make install failed (run as root, or own the PostgreSQL extension directory)"
+if [ "$build" = 1 ]; then
+  "$top/scripts/deps.sh" demo
+  make all
+  make install >/dev/null || die "make install failed (run as root, or own the PostgreSQL extension directory)"
+fi
 ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || die "port $port is in use (an earlier demo still running?); set DEMO_PORT"
 
 mkdir -p "$demo_dir"
 # shellcheck source=scripts/cluster.sh
 . "$top/scripts/cluster.sh"
 trap stop_everything EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# Ctrl-C and SIGTERM are how the demo is meant to end: status 0. The trap runs as soon as `wait -n` below
+# returns, before the checks after it, so a simulator or pushd ending from the same Ctrl-C is not reported.
+trap 'exit 0' INT TERM
 stop_leftover_cluster
 cluster_start "$demo_dir/pg"
 conn=$(demo_connection)
@@ -161,6 +180,7 @@ cat <<EOF
 The dashboard is live: http://127.0.0.1:$port/dashboard/?persona=ai-jesus
   other personas: ?persona=tech-guru  ?persona=fitness-coach
   simulator: $rate steps/s (log .demo/simulator.log); pushd log .demo/pushd.log
+  the database: $(psql_command "$conn")
 Press Ctrl-C to stop everything.
 EOF
 

@@ -46,6 +46,7 @@ done
 [ -x tests/pushd/valgrind.sh ] && run_suite pushd_valgrind with_db vd_pushd_vg tests/pushd/valgrind.sh
 [ -x tests/pushd/sanitizers.sh ] && run_suite pushd_sanitizers with_db vd_pushd_san tests/pushd/sanitizers.sh
 [ -x tests/e2e/run.sh ] && run_suite e2e with_db vd_e2e tests/e2e/run.sh
+[ -x tests/demo/run.sh ] && run_suite demo tests/demo/run.sh
 [ -x tests/deploy/check.sh ] && run_suite deploy_check tests/deploy/check.sh
 [ -x tests/deploy/replicas.sh ] && run_suite deploy_replicas with_db vd_replicas tests/deploy/replicas.sh
 [ -x tests/deploy/standby.sh ] && run_suite deploy_standby with_db vd_standby tests/deploy/standby.sh

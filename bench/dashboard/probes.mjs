@@ -1,18 +1,58 @@
 // Scripts installed in the page before the dashboard's own code runs; they time DOM changes in the page itself.
 
-// Records in window.__firstRow when the first variant row enters the DOM and when the next frame starts
-// (performance.now(), i.e. milliseconds since navigation start).
+// Records in window.__firstRow when the first variant row enters the DOM, and in window.__chartDrawn when the
+// engagement chart is first drawn (uPlot created over the hour of history), each with when the next frame
+// starts (performance.now(), i.e. milliseconds since navigation start).
 export function firstRowProbe() {
+  const marks = [['__firstRow', '[data-testid^="variant-row-"]'], ['__chartDrawn', '[data-testid="chart"][data-drawn="true"]']];
+  const pending = new Set(marks.map(([name]) => name));
   const observer = new MutationObserver(() => {
-    if (!document.querySelector('[data-testid^="variant-row-"]')) return;
-    observer.disconnect();
-    const firstRow = { dom: performance.now(), frame: null };
+    for (const [name, selector] of marks) {
+      if (!pending.has(name) || !document.querySelector(selector)) continue;
+      pending.delete(name);
+      const mark = { dom: performance.now(), frame: null };
+      requestAnimationFrame(() => {
+        mark.frame = performance.now();
+        window[name] = mark;
+      });
+    }
+    if (pending.size === 0) observer.disconnect();
+  });
+  observer.observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-drawn'] });
+}
+
+// Records the wall-clock time (ms since the epoch) whenever the top performance leader changes;
+// window.__leaderShown(variantId) resolves with { dom, frame } once variantId is the first leader shown.
+export function leaderChangeProbe() {
+  const seen = new Map();
+  const waiting = new Map();
+  const wallClock = () => performance.timeOrigin + performance.now();
+  let current = null;
+  // Settles the waiter of id, if any, once its change has a frame time.
+  const settle = (id) => {
+    const resolve = waiting.get(id);
+    if (resolve && seen.get(id)?.frame != null) {
+      waiting.delete(id);
+      resolve(seen.get(id));
+    }
+  };
+  const observer = new MutationObserver(() => {
+    const first = document.querySelector('[data-testid="panel-leaders"] [data-testid^="leader-"]');
+    const id = first?.dataset.testid.slice('leader-'.length) ?? null;
+    if (id === current || id === null) return;
+    current = id;
+    const change = { dom: wallClock(), frame: null };
+    seen.set(id, change);
     requestAnimationFrame(() => {
-      firstRow.frame = performance.now();
-      window.__firstRow = firstRow;
+      change.frame = wallClock();
+      settle(id);
     });
   });
   observer.observe(document, { childList: true, subtree: true });
+  window.__leaderShown = (id) => new Promise((resolve) => {
+    waiting.set(id, resolve);
+    if (current === id) settle(id);
+  });
 }
 
 // Records, for every change of a views cell's data-value, the wall-clock time (ms since the epoch, sub-ms)
