@@ -1,5 +1,6 @@
 // Benchmark b: time from an SQL commit of a performance update to the changed views cell on screen.
 import pg from 'pg';
+import { openLivePage } from './browser.mjs';
 import { cellChangeProbe } from './probes.mjs';
 
 const WARM_UP_UPDATES = 10;
@@ -12,11 +13,8 @@ const SHOWN_TIMEOUT_MS = 5000;
 export async function measureCommitToScreen(browser, baseUrl, persona, updates) {
   const client = new pg.Client();
   await client.connect();
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await openLivePage(browser, baseUrl, persona, cellChangeProbe);
   try {
-    await page.addInitScript(cellChangeProbe);
-    await page.goto(`${baseUrl}/dashboard/?persona=${encodeURIComponent(persona)}`);
-    await page.waitForFunction(() => document.querySelector('[data-testid="connection-state"]')?.textContent === 'live');
     const variants = await activeVariants(client, persona);
     const samples = [];
     for (let update = 0; update < WARM_UP_UPDATES + updates; update += 1) {
@@ -32,7 +30,7 @@ export async function measureCommitToScreen(browser, baseUrl, persona, updates) 
 }
 
 // The persona's active variants with their current counts and rate.
-async function activeVariants(client, persona) {
+export async function activeVariants(client, persona) {
   const { rows } = await client.query(
     `SELECT m.variant_id AS id, m.view_count::float8 AS views, m.current_er::float8 AS rate
        FROM variant_dashboard.variant_monitoring m JOIN variant_dashboard.variants v ON v.id = m.variant_id

@@ -1,6 +1,8 @@
 // Benchmark c: time from an SQL commit that makes a variant the top performance leader to the leaders panel
 // showing it first (carried by panels_update, at most one panel interval after the event, plus the query).
 import pg from 'pg';
+import { openLivePage } from './browser.mjs';
+import { activeVariants } from './commit_to_screen.mjs';
 import { leaderChangeProbe } from './probes.mjs';
 
 const SHOWN_TIMEOUT_MS = 15000;
@@ -11,16 +13,9 @@ const EXTRA_VIEWS = 5000;
 export async function measureLeaderChange(browser, baseUrl, persona, changes) {
   const client = new pg.Client();
   await client.connect();
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await openLivePage(browser, baseUrl, persona, leaderChangeProbe);
   try {
-    await page.addInitScript(leaderChangeProbe);
-    await page.goto(`${baseUrl}/dashboard/?persona=${encodeURIComponent(persona)}`);
-    await page.waitForFunction(() => document.querySelector('[data-testid="connection-state"]')?.textContent === 'live');
-    const { rows } = await client.query(
-      `SELECT m.variant_id AS id, m.view_count::float8 AS views FROM variant_dashboard.variant_monitoring m
-         JOIN variant_dashboard.variants v ON v.id = m.variant_id WHERE v.persona_id = $1 AND v.status = 'active' ORDER BY v.id`,
-      [persona],
-    );
+    const rows = await activeVariants(client, persona);
     const samples = [];
     for (let change = 0; change < changes; change += 1) {
       const variant = rows[change % rows.length];
