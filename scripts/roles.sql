@@ -37,6 +37,7 @@ GRANT EXECUTE ON FUNCTION
     variant_dashboard.pattern_day_of(timestamptz),
     variant_dashboard.pattern_day_time(timestamptz),
     variant_dashboard.variant_history(text, timestamptz, timestamptz, integer, text),
+    variant_dashboard.variant_detail(text, timestamptz),
     -- dashboard_metrics reads it for last_event_id
     variant_dashboard.oldest_event_id()
     TO variant_dashboard_reader;

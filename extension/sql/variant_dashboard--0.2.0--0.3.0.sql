@@ -416,3 +416,14 @@ END $$;
 -- and variant_dashboard.history_retention (default 400 days); schedule it with pg_cron (README.md).
 CREATE FUNCTION run_maintenance(days_ahead integer DEFAULT 7) RETURNS jsonb
     AS 'MODULE_PATHNAME', 'vd_run_maintenance' LANGUAGE C VOLATILE STRICT;
+
+-- ===== One variant (issue 11, point 4) =====
+-- A variant's own events, newest first, for its detail view.
+CREATE INDEX dashboard_events_variant ON dashboard_events (variant_id, id);
+
+-- The detail view of one variant: {as_of, variant, live_metrics, performance_vs_prediction, rate_interval
+-- (Wilson 95%), kill_evaluation (as evaluate_early_kill), probability_best (among the persona's active
+-- variants; null when not active), events (latest 100, newest first), history (as variant_history, from
+-- its posting to as_of)}. Unknown variant: 23503.
+CREATE FUNCTION variant_detail(variant_id text, as_of timestamptz DEFAULT now())
+    RETURNS jsonb AS 'MODULE_PATHNAME', 'vd_variant_detail' LANGUAGE C STABLE STRICT;
