@@ -52,7 +52,8 @@ static struct {
 	unsigned long results[R_COUNT];
 	long long queue_depth;
 	double oldest_pending;
-	lws_sorted_usec_list_t poll_timer, soon_timer;
+	lws_sorted_usec_list_t poll_timer, soon_timer, retry_timer;
+	double retry_due;            /* monotonic time the retry timer fires; 0: not armed */
 	int stopping;
 } ob;
 
@@ -79,6 +80,24 @@ void outbox_wake(void)
 {
 	if (ob.cfg && ob.cfg->webhook_concurrency && !ob.stopping)
 		lws_sul_schedule(ob.ctx, 0, &ob.soon_timer, soon_cb, 1);
+}
+
+/* Timer: the earliest retry this pushd scheduled falls due. */
+static void retry_cb(lws_sorted_usec_list_t *sul)
+{
+	(void)sul;
+	ob.retry_due = 0;
+	claim();
+}
+
+/* Claims again when a retry falls due, so a short backoff is not stretched to --webhook-poll-ms. */
+static void arm_retry(double delay_ms)
+{
+	double due = now_mono() + delay_ms / 1000.0;
+	if (ob.retry_due && ob.retry_due <= due)
+		return;
+	ob.retry_due = due;
+	lws_sul_schedule(ob.ctx, 0, &ob.retry_timer, retry_cb, (lws_usec_t)(delay_ms * 1000.0) + 1);
 }
 
 /* The retry delay of an attempt: min * 2^(attempts-1) capped, jittered into [delay/2, delay], and at least
@@ -114,10 +133,10 @@ static enum result classify(const struct webhook_result *r)
 static void log_attempt(const struct delivery *d, const struct webhook_result *r, enum result res)
 {
 	log_event(res == R_DELIVERED ? LOG_INFO : LOG_WARN, "webhook_attempt", d->a.persona_id, NULL,
-		  json_pack("{s:I,s:I,s:s,s:s,s:i,s:s,s:i,s:s?,s:f}", "outbox_id", (json_int_t)d->a.outbox_id, "webhook_id",
+		  json_pack("{s:I,s:I,s:s,s:s,s:i,s:s,s:i,s:s?,s:I}", "outbox_id", (json_int_t)d->a.outbox_id, "webhook_id",
 			    (json_int_t)d->a.webhook_id, "alert_type", d->a.alert_type, "destination", d->destination,
 			    "attempt", d->attempts, "result", result_names[res], "http_status", (int)r->status, "error",
-			    r->error, "duration_ms", r->seconds * 1000.0));
+			    r->error, "duration_ms", (json_int_t)(r->seconds * 1000.0)));
 }
 
 /* Takes d out of a list. */
@@ -162,7 +181,10 @@ static void finish(struct delivery *d, enum result res, const struct webhook_res
 	snprintf(id, sizeof(id), "%lld", d->a.outbox_id);
 	snprintf(status, sizeof(status), "%ld", r->status);
 	snprintf(max_age, sizeof(max_age), "%lld", (long long)ob.cfg->webhook_max_age * 1000);
-	iso_utc(now_epoch() + retry_delay_ms(d->attempts, r->retry_after) / 1000.0, retry_at, sizeof(retry_at));
+	double delay_ms = retry_delay_ms(d->attempts, r->retry_after);
+	iso_utc(now_epoch() + delay_ms / 1000.0, retry_at, sizeof(retry_at));
+	if (res == R_RETRY)
+		arm_retry(delay_ms);
 	char error[300];
 	if (r->status && res != R_DELIVERED)
 		snprintf(error, sizeof(error), "HTTP %ld", r->status);
@@ -361,6 +383,7 @@ void outbox_stop(void)
 	ob.stopping = 1;
 	lws_sul_cancel(&ob.poll_timer);
 	lws_sul_cancel(&ob.soon_timer);
+	lws_sul_cancel(&ob.retry_timer);
 	while (ob.running) { /* webhook_stop() drops their requests without calling back */
 		struct delivery *d = ob.running;
 		ob.running = d->next;
