@@ -6,8 +6,7 @@
 set -euo pipefail
 seconds=${BENCH_SECONDS:-15}
 rounds=${ALERT_ROUNDS:-3}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+here=$(cd "$(dirname "$0")" && pwd)
 psql -qX -d postgres -c "DROP DATABASE IF EXISTS vd_alerts_bench" -c "CREATE DATABASE vd_alerts_bench" >/dev/null 2>&1
 export PGDATABASE=vd_alerts_bench
 psql -qX -c "CREATE EXTENSION variant_dashboard" \
@@ -15,17 +14,11 @@ psql -qX -c "CREATE EXTENSION variant_dashboard" \
   -c "SELECT variant_dashboard.create_webhook('https://alerts.example.com/hook',
         ARRAY['early_kill', 'fatigue_alert', 'winner_found', 'calibration'], secret => 'bench secret 0123456789')" \
   -c "SELECT variant_dashboard.disable_webhook(1)" >/dev/null
-cat >"$work/update.sql" <<'SQL'
-\set vid random(1, 1000)
-SELECT variant_dashboard.handle_performance_update('bv' || :vid,
-  jsonb_build_object('persona_id', 'bench', 'interaction_count', (extract(epoch FROM clock_timestamp()) * 1000)::bigint,
-                     'view_count', (extract(epoch FROM clock_timestamp()) * 100000)::bigint));
-SQL
 
 # Prints the update throughput with the webhook enabled (on) or disabled (off).
 measure() {
   psql -qX -c "SELECT variant_dashboard.$1_webhook(1)" >/dev/null
-  pgbench -n -c 8 -j 2 -T "$seconds" -f "$work/update.sql" 2>/dev/null | awk -F' = ' '/^tps/ {print int($2); exit}'
+  pgbench -n -c 8 -j 2 -T "$seconds" -f "$here/performance_update.sql" 2>/dev/null | awk -F' = ' '/^tps/ {print int($2); exit}'
 }
 
 off=(); on=()

@@ -42,12 +42,6 @@ echo "SELECT * FROM variant_dashboard.personas();" >"$work/personas.sql"
 read -r personas_p50 personas_p99 < <(latency_percentiles "$work")
 rm -f "$work"/pgbench_log.*
 
-cat >"$work/update.sql" <<'SQL'
-\set vid random(1, 1000)
-SELECT variant_dashboard.handle_performance_update('bv' || :vid,
-  jsonb_build_object('persona_id', 'bench', 'interaction_count', (extract(epoch FROM clock_timestamp()) * 1000)::bigint,
-                     'view_count', (extract(epoch FROM clock_timestamp()) * 100000)::bigint));
-SQL
 cat >"$work/bare.sql" <<'SQL'
 \set vid random(1, 1000)
 UPDATE bench_bare_monitoring SET interaction_count = (extract(epoch FROM clock_timestamp()) * 1000)::bigint,
@@ -65,7 +59,7 @@ psql -qX -c "DROP TABLE IF EXISTS bench_bare_monitoring" \
 tps_of() {
   pgbench -n -c 8 -j 2 -T "$seconds" -f "$1" 2>/dev/null | awk -F' = ' '/^tps/ {print int($2); exit}'
 }
-update_tps=$(tps_of "$work/update.sql")
+update_tps=$(tps_of "$here/performance_update.sql")
 bare_tps=$(tps_of "$work/bare.sql")
 bare_notify_tps=$(tps_of "$work/bare_notify.sql")
 ratio=$(awk -v a="$update_tps" -v b="$bare_tps" 'BEGIN {printf "%.2f", a / b}')
