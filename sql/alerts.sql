@@ -64,6 +64,18 @@ SELECT variant_id, payload->>'condition' AS condition, payload->>'warning_level'
        payload->'evidence'->>'uses' AS uses
   FROM alert_outbox WHERE alert_type = 'fatigue_alert';
 
+-- fatigue_alert 'declining': checked when a use reaches 30 views (it enters the trend test); the fall
+-- from 10% to 1% over three uses also makes the pattern high
+SELECT register_variant('al-d' || i, 'alerts', 'fading ' || i, 0.05, 'fading', now() - (4 - i) * interval '1 minute') > 0 AS registered
+  FROM generate_series(1, 3) i;
+SELECT handle_performance_update('al-d1', '{"persona_id": "alerts", "interaction_count": 20, "view_count": 200}') > 0 AS updated;
+SELECT handle_performance_update('al-d2', '{"persona_id": "alerts", "interaction_count": 10, "view_count": 200}') > 0 AS updated;
+SELECT count(*) AS fatigue_rows_before_the_third_rate FROM alert_outbox WHERE payload->>'pattern' = 'fading';
+SELECT handle_performance_update('al-d3', '{"persona_id": "alerts", "interaction_count": 2, "view_count": 200}') > 0 AS updated;
+SELECT handle_performance_update('al-d3', '{"persona_id": "alerts", "interaction_count": 2, "view_count": 250}') > 0 AS updated_again;
+SELECT variant_id, payload->>'condition' AS condition, payload->'evidence'->>'uses_tested' AS tested, payload->>'reason' AS reason
+  FROM alert_outbox WHERE alert_type = 'fatigue_alert' AND payload->>'pattern' = 'fading' ORDER BY id;
+
 -- persona filter and disabled webhooks: 'elsewhere' reaches only the slack webhook; a disabled one gets nothing
 SELECT register_variant('al-e1', 'elsewhere', 'other persona', 0.05) > 0 AS registered;
 SELECT disable_webhook(1) AS disabled, disable_webhook(999) IS NULL AS unknown_is_null;
@@ -86,10 +98,11 @@ SELECT count(*) AS leased FROM alert_outbox WHERE lease_until > now();
 SELECT finish_alert(1, 42, 'delivered', 200, NULL, NULL, 86400000) AS wrong_lease;
 SELECT finish_alert(id, lease_token, 'delivered', 200, NULL, NULL, 86400000) FROM alert_outbox WHERE id = 1;
 SELECT finish_alert(id, lease_token, 'failed', 404, 'HTTP 404', NULL, 86400000) FROM alert_outbox WHERE id = 2;
-SELECT finish_alert(id, lease_token, 'retry', 503, 'HTTP 503', now() + interval '1 minute', 86400000) FROM alert_outbox WHERE id = 6;
-SELECT id, status, attempts, last_status, last_error, next_attempt_at > now() AS later FROM alert_outbox WHERE id IN (1, 2, 6) ORDER BY id;
+SELECT finish_alert(id, lease_token, 'retry', 503, 'HTTP 503', now() + interval '1 minute', 86400000) FROM alert_outbox WHERE id = (SELECT min(id) FROM alert_outbox WHERE webhook_id = 2);
+SELECT id, status, attempts, last_status, last_error, next_attempt_at > now() AS later FROM alert_outbox WHERE id IN (1, 2) OR id = (SELECT min(id) FROM alert_outbox WHERE webhook_id = 2) ORDER BY id;
 -- past --webhook-max-age a retry is dead; 410 fails the row and disables its webhook
-SELECT outbox_id FROM claim_alerts(2, 2, 60000);
-SELECT finish_alert(id, lease_token, 'retry', NULL, 'timeout', now() + interval '2 days', 86400000) FROM alert_outbox WHERE id = 4;
-SELECT finish_alert(id, lease_token, 'gone', 410, 'HTTP 410', NULL, 86400000) FROM alert_outbox WHERE id = 5;
+SELECT min(outbox_id) AS first_claimed, max(outbox_id) AS second_claimed, count(*) AS claimed FROM claim_alerts(2, 2, 60000) \gset
+SELECT :claimed AS claimed;
+SELECT finish_alert(id, lease_token, 'retry', NULL, 'timeout', now() + interval '2 days', 86400000) FROM alert_outbox WHERE id = :first_claimed;
+SELECT finish_alert(id, lease_token, 'gone', 410, 'HTTP 410', NULL, 86400000) FROM alert_outbox WHERE id = :second_claimed;
 SELECT webhook_id, enabled, disabled_reason, pending, delivered, failed, dead, last_error FROM webhook_status ORDER BY webhook_id;

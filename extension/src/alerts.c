@@ -5,10 +5,11 @@
  *   and evaluate_early_kill's evidence.
  * - winner_found: a performance figure with at least 100 views and P(rate > predicted) >= 0.95 under
  *   the reuse_winner rule's posterior (distributions.c); once per variant.
- * - fatigue_alert: when a variant with a pattern is registered or killed (the events that change a
- *   pattern's uses and its tested rates), the pattern's fatigue (fatigue.c) is high or declining; once
- *   per pattern and condition per persona day. Later performance updates do not re-evaluate it: a full
- *   fatigue analysis per update would cost the write path far more than its 10% budget.
+ * - fatigue_alert: the pattern's fatigue (fatigue.c) became high (checked when a variant with the
+ *   pattern is registered: its usage rose) or declining (checked when one of its variants reaches 30
+ *   views, entering the trend test, or 100); once per pattern and condition per persona day. Between
+ *   those points the verdict is not re-evaluated: a fatigue analysis per update would cost the write path
+ *   far more than its 10% budget, and a condition already alerted today costs one index probe.
  * - calibration: when a variant reaches 100 views (it then enters the model_tuning statistic), the
  *   persona's suggestions hold model_tuning; once per persona day.
  * Each kind costs nothing while no enabled webhook subscribes to it (alert_outbox.c's cache).
@@ -120,16 +121,14 @@ vd_alert_kill(TriggerData *td, const char *persona_id, const char *variant_id, c
 	vd_enqueue_alert(VD_ALERT_EARLY_KILL, persona_id, variant_id, vd_last_event_id, jo_finish(&jo));
 }
 
-/* fatigue_alert for one condition ("high" or "declining") of the pattern, once per persona day. */
+/* fatigue_alert for one condition ("high" or "declining") of the pattern; the caller checked it is new today. */
 static void
 vd_alert_fatigue_condition(const VdPatternTrend *t, const char *condition, const char *persona_id,
 						   const char *variant_id, const AlertVariant *v)
 {
 	JsonOut		jo;
 
-	if (!vd_alert_first(VD_ALERT_FATIGUE, persona_id, psprintf("%s:%s", condition, t->pattern), true,
-						vd_last_event_id))
-		return;
+	vd_alert_first(VD_ALERT_FATIGUE, persona_id, psprintf("%s:%s", condition, t->pattern), true, vd_last_event_id);
 	vd_alert_begin(&jo, VD_ALERT_FATIGUE, persona_id, variant_id, v, vd_last_event_id);
 	jo_kv_string(&jo, "condition", condition);
 	jo_kv_string(&jo, "warning_level", t->level);
@@ -143,30 +142,46 @@ vd_alert_fatigue_condition(const VdPatternTrend *t, const char *condition, const
 	vd_enqueue_alert(VD_ALERT_FATIGUE, persona_id, variant_id, vd_last_event_id, jo_finish(&jo));
 }
 
-/* fatigue_alert: the variant's pattern is high or declining now. */
-static void
-vd_alert_fatigue(const char *persona_id, const char *variant_id, const AlertVariant *v)
+/* True when the condition of the pattern was not alerted yet today. */
+static bool
+vd_fatigue_open(const char *persona_id, const char *pattern, const char *condition)
 {
-	VdPatternTrend *trends;
-	int			n;
+	return !vd_alert_seen(VD_ALERT_FATIGUE, persona_id, psprintf("%s:%s", condition, pattern), true);
+}
 
-	if (v->pattern == NULL || !vd_alert_wanted(VD_ALERT_FATIGUE))
+/*
+ * fatigue_alert: the pattern became high (want_high) or declining (want_declining). The pattern alone
+ * is analysed, and only while a wanted condition is still open today, so a pattern that already
+ * alerted costs one index probe per change.
+ */
+static void
+vd_alert_fatigue(const char *persona_id, const char *variant_id, const char *pattern, bool want_high,
+				 bool want_declining)
+{
+	VdPatternTrend trend;
+	AlertVariant v;
+	bool		found;
+
+	if (pattern == NULL)
+		return;
+	want_high = want_high && vd_fatigue_open(persona_id, pattern, "high");
+	want_declining = want_declining && vd_fatigue_open(persona_id, pattern, "declining");
+	if (!want_high && !want_declining)
 		return;
 	/* the analysis reads in read-only mode: let it see the row this statement wrote */
 	CommandCounterIncrement();
 	PushCopiedSnapshot(GetActiveSnapshot());
 	UpdateActiveSnapshotCommandId();
-	n = vd_pattern_trends(persona_id, GetCurrentTimestamp(), &trends);
+	found = vd_pattern_trend(persona_id, pattern, GetCurrentTimestamp(), &trend);
 	PopActiveSnapshot();
-	for (int i = 0; i < n; i++)
-	{
-		if (strcmp(trends[i].pattern, v->pattern) != 0)
-			continue;
-		if (strcmp(trends[i].level, "high") == 0)
-			vd_alert_fatigue_condition(&trends[i], "high", persona_id, variant_id, v);
-		if (trends[i].declining)
-			vd_alert_fatigue_condition(&trends[i], "declining", persona_id, variant_id, v);
-	}
+	want_high = want_high && found && strcmp(trend.level, "high") == 0;
+	want_declining = want_declining && found && trend.declining;
+	if (want_high || want_declining)
+		vd_alert_variant(variant_id, &v);
+	if (want_high)
+		vd_alert_fatigue_condition(&trend, "high", persona_id, variant_id, &v);
+	if (want_declining)
+		vd_alert_fatigue_condition(&trend, "declining", persona_id, variant_id, &v);
 }
 
 /* winner_found: enough views and P(rate > predicted) >= 0.95; once per variant. */
@@ -229,7 +244,18 @@ vd_alert_calibration(const char *persona_id, const char *variant_id)
 	vd_enqueue_alert(VD_ALERT_CALIBRATION, persona_id, variant_id, vd_last_event_id, jo_finish(&jo));
 }
 
-/* A performance figure: winner_found from 100 views on, calibration when the variant reaches 100. */
+/* True when the figure took the variant's views from below limit to limit or more. */
+static inline bool
+vd_crossed(int64 before, int64 views, int64 limit)
+{
+	return before < limit && views >= limit;
+}
+
+/*
+ * A performance figure: winner_found from 100 views on; calibration when the variant reaches 100 views
+ * (it enters model_tuning); fatigue when it reaches 30 views (its use enters the pattern's trend test)
+ * or 100 (its rate firms up): a pattern's decline verdict changes with these, not with a registration.
+ */
 static void
 vd_alert_performance(TriggerData *td, const char *persona_id, const char *variant_id)
 {
@@ -238,7 +264,14 @@ vd_alert_performance(TriggerData *td, const char *persona_id, const char *varian
 	int			views_col = vd_attnum(desc, "view_count");
 	int64		views = vd_get_int(row, desc, views_col);
 	int64		before = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? vd_get_int(td->tg_trigtuple, desc, views_col) : 0;
+	AlertVariant v;
 
+	if ((vd_crossed(before, views, VD_TREND_USE_MIN_VIEWS) || vd_crossed(before, views, VD_JUDGE_MIN_VIEWS)) &&
+		vd_alert_wanted(VD_ALERT_FATIGUE))
+	{
+		vd_alert_variant(variant_id, &v);
+		vd_alert_fatigue(persona_id, variant_id, v.pattern, true, true);
+	}
 	if (views < VD_JUDGE_MIN_VIEWS)
 		return;
 	if (vd_alert_wanted(VD_ALERT_WINNER))
@@ -271,12 +304,15 @@ vd_alert_trigger(PG_FUNCTION_ARGS)
 	variant_id = vd_get_cstring(row, desc, vd_attnum(desc, strcmp(table, "variants") == 0 ? "id" : "variant_id"));
 	if (strcmp(table, "variant_monitoring") == 0)
 		vd_alert_performance(td, persona_id, variant_id);
-	else if (vd_alert_wanted(VD_ALERT_EARLY_KILL | VD_ALERT_FATIGUE))
+	else if (strcmp(table, "variant_kills") == 0 && vd_alert_wanted(VD_ALERT_EARLY_KILL))
 	{
 		vd_alert_variant(variant_id, &v);
-		if (strcmp(table, "variant_kills") == 0 && vd_alert_wanted(VD_ALERT_EARLY_KILL))
-			vd_alert_kill(td, persona_id, variant_id, &v);
-		vd_alert_fatigue(persona_id, variant_id, &v);
+		vd_alert_kill(td, persona_id, variant_id, &v);
+	}
+	else if (strcmp(table, "variants") == 0 && vd_alert_wanted(VD_ALERT_FATIGUE))
+	{
+		/* a new use raises the pattern's usage; it has no views yet, so no decline can start here */
+		vd_alert_fatigue(persona_id, variant_id, vd_get_cstring(row, desc, vd_attnum(desc, "pattern_used")), true, false);
 	}
 	SPI_finish();
 	return PointerGetDatum(NULL);

@@ -40,7 +40,6 @@
 
 #define VD_FATIGUE_MIN_USES 3		/* uses in the window that start a warning */
 #define VD_FATIGUE_FULL_USES 5		/* uses at which usage alone scores 1 */
-#define VD_TREND_USE_MIN_VIEWS 30	/* views for a use to count in the trend test */
 #define VD_TREND_MIN_USES 3			/* counted uses needed for a trend test */
 #define VD_TREND_MIN_VIEWS 300		/* views over those uses */
 #define VD_TREND_MIN_INTERACTIONS 10	/* interactions over those uses */
@@ -50,20 +49,25 @@
 #define VD_FIT_ITERATIONS 100
 #define VD_EVIDENCE_RATES 30		/* per-use rates listed in the evidence: the latest ones */
 
-/* Every use of each pattern used at least $3 times in the window, oldest first within a pattern. */
-static VdPlan fatigue_plan = {
-	NULL,
-	"SELECT u.pattern_used, u.uses, u.posted_at, coalesce(m.view_count, 0), coalesce(m.interaction_count, 0)"
-	"  FROM (SELECT v.id, v.pattern_used, v.posted_at, count(*) OVER (PARTITION BY v.pattern_used) AS uses"
-	"          FROM variant_dashboard.variants v"
-	"         WHERE v.persona_id = $1 AND v.pattern_used IS NOT NULL"
-	"           AND v.posted_at > $2 - interval '7 days' AND v.posted_at <= $2) u"
-	"  LEFT JOIN LATERAL (SELECT m1.view_count, m1.interaction_count"
-	"                       FROM variant_dashboard.variant_monitoring m1"
-	"                      WHERE m1.variant_id = u.id LIMIT 1) m ON true"
-	" WHERE u.uses >= $3"
-	" ORDER BY u.pattern_used, u.posted_at, u.id",
-	3, {TEXTOID, TIMESTAMPTZOID, INT4OID}
+/* Every use of each pattern (of pattern $4 only, when given) used at least $3 times in the window, oldest
+ * first within a pattern. */
+#define VD_FATIGUE_SQL(pattern_filter) \
+	"SELECT u.pattern_used, u.uses, u.posted_at, coalesce(m.view_count, 0), coalesce(m.interaction_count, 0)" \
+	"  FROM (SELECT v.id, v.pattern_used, v.posted_at, count(*) OVER (PARTITION BY v.pattern_used) AS uses" \
+	"          FROM variant_dashboard.variants v" \
+	"         WHERE v.persona_id = $1 AND v.pattern_used IS NOT NULL" pattern_filter \
+	"           AND v.posted_at > $2 - interval '7 days' AND v.posted_at <= $2) u" \
+	"  LEFT JOIN LATERAL (SELECT m1.view_count, m1.interaction_count" \
+	"                       FROM variant_dashboard.variant_monitoring m1" \
+	"                      WHERE m1.variant_id = u.id LIMIT 1) m ON true" \
+	" WHERE u.uses >= $3" \
+	" ORDER BY u.pattern_used, u.posted_at, u.id"
+
+static VdPlan fatigue_plan = {NULL, VD_FATIGUE_SQL(""), 3, {TEXTOID, TIMESTAMPTZOID, INT4OID}};
+
+/* The same for one pattern (the alerts' check after a registration or a kill). */
+static VdPlan pattern_fatigue_plan = {
+	NULL, VD_FATIGUE_SQL(" AND v.pattern_used = $4"), 4, {TEXTOID, TIMESTAMPTZOID, INT4OID, TEXTOID}
 };
 
 /* The reference's freshness: 1.0 unused, halving per use, 0 from the third use. */
@@ -231,11 +235,11 @@ vd_trend_cmp(const void *a, const void *b)
 	return strcmp(ta->pattern, tb->pattern);
 }
 
-/* Analyses every pattern used at least 3 times in the 7 days to as_of; returns how many, most tired first. */
-int
-vd_pattern_trends(const char *persona_id, TimestampTz as_of, VdPatternTrend **out)
+/* Analyses the uses the last fatigue plan read; returns how many patterns, most tired first. */
+static int
+vd_trends_of_result(VdPatternTrend **out)
 {
-	uint64		rows;
+	uint64		rows = SPI_processed;
 	int			npatterns = 0;
 	VdPatternTrend *trends;
 	int64	   *views;
@@ -243,8 +247,6 @@ vd_pattern_trends(const char *persona_id, TimestampTz as_of, VdPatternTrend **ou
 	double	   *scores;
 	uint64		start = 0;
 
-	vd_read(&fatigue_plan, persona_id, as_of, VD_FATIGUE_MIN_USES);
-	rows = SPI_processed;
 	trends = palloc0(sizeof(VdPatternTrend) * Max(rows, 1));
 	views = palloc(sizeof(int64) * Max(rows, 1));
 	hits = palloc(sizeof(int64) * Max(rows, 1));
@@ -278,6 +280,32 @@ vd_pattern_trends(const char *persona_id, TimestampTz as_of, VdPatternTrend **ou
 	qsort(trends, npatterns, sizeof(VdPatternTrend), vd_trend_cmp);
 	*out = trends;
 	return npatterns;
+}
+
+/* Analyses every pattern used at least 3 times in the 7 days to as_of; returns how many, most tired first. */
+int
+vd_pattern_trends(const char *persona_id, TimestampTz as_of, VdPatternTrend **out)
+{
+	vd_read(&fatigue_plan, persona_id, as_of, VD_FATIGUE_MIN_USES);
+	return vd_trends_of_result(out);
+}
+
+/* Analyses one pattern as vd_pattern_trends would; false when it was used fewer than 3 times. */
+bool
+vd_pattern_trend(const char *persona_id, const char *pattern, TimestampTz as_of, VdPatternTrend *out)
+{
+	Datum		args[4];
+	VdPatternTrend *trends;
+
+	args[0] = CStringGetTextDatum(persona_id);
+	args[1] = TimestampTzGetDatum(as_of);
+	args[2] = Int32GetDatum(VD_FATIGUE_MIN_USES);
+	args[3] = CStringGetTextDatum(pattern);
+	vd_exec(&pattern_fatigue_plan, args, NULL, true, 0);
+	if (vd_trends_of_result(&trends) == 0)
+		return false;
+	*out = trends[0];
+	return true;
 }
 
 /* Says what to do about a pattern, citing its usage and trend numbers. */

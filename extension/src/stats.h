@@ -13,6 +13,8 @@
 #define VD_PRIOR_VIEWS 10.0
 /* Views below which a variant is too young to judge (the early-kill and leaders default minimum). */
 #define VD_JUDGE_MIN_VIEWS 100
+/* Views for a use to count in a pattern's trend test (fatigue.c; alerts.c checks the pattern then). */
+#define VD_TREND_USE_MIN_VIEWS 30
 
 /* fatigue.c: one pattern's use in the trailing 7 days, and whether its engagement falls with use. */
 typedef struct VdPatternTrend
@@ -40,6 +42,7 @@ typedef struct VdPatternTrend
 } VdPatternTrend;
 
 extern int	vd_pattern_trends(const char *persona_id, TimestampTz as_of, VdPatternTrend **out);
+extern bool vd_pattern_trend(const char *persona_id, const char *pattern, TimestampTz as_of, VdPatternTrend *out);
 extern char *vd_trend_advice(const VdPatternTrend *trend);
 extern void vd_push_trend_evidence(JsonOut *jo, const VdPatternTrend *trend);
 
