@@ -46,7 +46,7 @@ free_port() {
 # ignores them).
 start_pushd() {
   port=$(free_port)
-  PUSHD_MAX_CONNS_PER_IP=0 PUSHD_CONN_RATE=0 PUSHD_HTTP_RATE=0 "$top/pushd/pushd" --database-url "dbname=$PGDATABASE" --bind 127.0.0.1 --port "$port" --log-level warn \
+  PUSHD_MAX_CONNS_PER_IP=0 PUSHD_MAX_HTTP_CONNS_PER_IP=0 PUSHD_CONN_RATE=0 PUSHD_HTTP_RATE=0 "$top/pushd/pushd" --database-url "dbname=$PGDATABASE" --bind 127.0.0.1 --port "$port" --log-level warn \
     "$@" 2>>"$work/pushd.log" &
   pushd_pid=$!
   for _ in $(seq 1 100); do
