@@ -2,7 +2,10 @@
 # Extension benchmarks, reported, never asserted:
 #  1. dashboard_metrics on a persona with 100,000 variants (1,000 active) and 1,000,000 events:
 #     median and p99 latency over repeated calls (pgbench, one client, per-call latency log).
-#  2. handle_performance_update throughput with pgbench, 8 clients, as a ratio to a bare UPDATE of
+#     variant_probabilities on the same persona (1,000 active variants): median and p99.
+#  2. variant_history over the last 24 hours of the same persona (1,000 variants reported every minute
+#     of their first hour; 240 points: 900 s buckets): median and p99.
+#  3. handle_performance_update throughput with pgbench, 8 clients, as a ratio to a bare UPDATE of
 #     the same row in a trigger-less copy of variant_monitoring.
 # Needs PG* env pointing at a database with the extension. Prints a Markdown table.
 set -euo pipefail
@@ -23,6 +26,10 @@ echo "SELECT variant_dashboard.dashboard_metrics('bench');" >"$work/metrics.sql"
 (cd "$work" && pgbench -n -c 1 -T "$seconds" -l -f metrics.sql >/dev/null 2>&1)
 read -r metrics_p50 metrics_p99 < <(latency_percentiles "$work")
 rm -f "$work"/pgbench_log.*
+echo "SELECT variant_dashboard.variant_probabilities('bench');" >"$work/probabilities.sql"
+(cd "$work" && pgbench -n -c 1 -T "$seconds" -l -f probabilities.sql >/dev/null 2>&1)
+read -r probabilities_p50 probabilities_p99 < <(latency_percentiles "$work")
+rm -f "$work"/pgbench_log.*
 
 # personas() with 1,000 personas (5 variants each, a kill each across the last two days, half on Berlin time).
 psql -qX <<'SQL' >/dev/null
@@ -40,6 +47,11 @@ SQL
 echo "SELECT * FROM variant_dashboard.personas();" >"$work/personas.sql"
 (cd "$work" && pgbench -n -c 1 -T "$seconds" -l -f personas.sql >/dev/null 2>&1)
 read -r personas_p50 personas_p99 < <(latency_percentiles "$work")
+rm -f "$work"/pgbench_log.*
+
+echo "SELECT variant_dashboard.variant_history('bench', now() - interval '24 hours');" >"$work/history.sql"
+(cd "$work" && pgbench -n -c 1 -T "$seconds" -l -f history.sql >/dev/null 2>&1)
+read -r history_p50 history_p99 < <(latency_percentiles "$work")
 rm -f "$work"/pgbench_log.*
 
 cat >"$work/update.sql" <<'SQL'
@@ -66,6 +78,13 @@ tps_of() {
   pgbench -n -c 8 -j 2 -T "$seconds" -f "$1" 2>/dev/null | awk -F' = ' '/^tps/ {print int($2); exit}'
 }
 update_tps=$(tps_of "$work/update.sql")
+# The write path before the history rollup: the same calls with its triggers off.
+psql -qX -c "ALTER TABLE variant_dashboard.variant_monitoring DISABLE TRIGGER history_rollup,
+                                                          DISABLE TRIGGER history_rollup_update"
+no_rollup_tps=$(tps_of "$work/update.sql")
+psql -qX -c "ALTER TABLE variant_dashboard.variant_monitoring ENABLE TRIGGER history_rollup,
+                                                          ENABLE TRIGGER history_rollup_update"
+rollup_cost=$(awk -v a="$update_tps" -v b="$no_rollup_tps" 'BEGIN {printf "%+.1f%%", (b / a - 1) * 100}')
 bare_tps=$(tps_of "$work/bare.sql")
 bare_notify_tps=$(tps_of "$work/bare_notify.sql")
 ratio=$(awk -v a="$update_tps" -v b="$bare_tps" 'BEGIN {printf "%.2f", a / b}')
@@ -79,7 +98,13 @@ cat <<MD
 | dashboard_metrics, same, p99 | ${metrics_p99} ms | |
 | personas(), 1,000 personas, median (all rows to the client) | ${personas_p50} ms | <= 2 ms |
 | personas(), same, p99 | ${personas_p99} ms | |
-| handle_performance_update, 8 clients | ${update_tps} calls/s | |
+| variant_probabilities, 1,000 active variants, median | ${probabilities_p50} ms | <= 20 ms |
+| variant_probabilities, same, p99 | ${probabilities_p99} ms | |
+| variant_history, last 24 h of that persona, median | ${history_p50} ms | <= 20 ms |
+| variant_history, same, p99 | ${history_p99} ms | |
+| handle_performance_update, 8 clients (with the history rollup) | ${update_tps} calls/s | |
+| handle_performance_update without the history rollup (its triggers off) | ${no_rollup_tps} calls/s | |
+| write path cost of the history rollup (time per call) | ${rollup_cost} | <= +10% |
 | bare UPDATE of the same row, 8 clients | ${bare_tps} updates/s | |
 | ratio | ${ratio} | >= 0.5 |
 | bare UPDATE + pg_notify in one transaction (the NOTIFY ceiling) | ${bare_notify_tps} tx/s | |

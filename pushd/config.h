@@ -39,7 +39,8 @@ struct config {
 	int http_rate;             /* HTTP requests per second per IP (burst twice that); 0: no limit */
 	int max_http_conns_per_ip; /* open HTTP connections (not yet WebSockets) per IP; 0: no limit */
 	int http_timeout_ms;       /* a request must be complete this long after the connection or the last answer */
-	int ws_msg_rate;           /* client WebSocket messages per second per IP (burst twice that); 0: no limit */
+	int ws_msg_rate;           /* client WebSocket messages per second per connection (burst twice that); 0: no limit */
+	char *trusted_proxies;     /* comma list of proxy CIDRs whose forwarding headers name the client */
 	char *allowed_origins;     /* comma list for WebSocket upgrades and CORS; empty: any origin */
 	char *tls_cert;            /* PEM certificate chain; with tls_key serves https and wss */
 	char *tls_key;

@@ -9,6 +9,7 @@
 #include <libpq-fe.h>
 
 #include "auth.h"
+#include "clientaddr.h"
 #include "cors.h"
 #include "framing.h"
 #include "httpconn.h"
@@ -35,7 +36,7 @@ struct http_req {
 	size_t post_len;
 	int post_too_big;
 	int head;               /* HEAD: the GET answer's headers without its body */
-	char ip[48];
+	char ip[CLIENT_ADDR_MAX];
 	double start;
 };
 
@@ -529,7 +530,7 @@ static int http_start(struct lws *wsi, struct http_req **slot, const char *uri)
 	r->start = now_mono();
 	r->endpoint = "unknown";
 	r->path_cut = snprintf(r->path, sizeof(r->path), "%s", uri) >= (int)sizeof(r->path);
-	lws_get_peer_simple(wsi, r->ip, sizeof(r->ip));
+	client_addr(wsi, r->ip, sizeof(r->ip));
 	if (auth_enabled() && (r->token = malloc(AUTH_TOKEN_MAX)) && !auth_request_token(wsi, r->token)) {
 		free(r->token); /* kept while the headers are at hand: a POST checks it once its body is in */
 		r->token = NULL;
@@ -621,14 +622,14 @@ static void framing_head_of(struct lws *wsi, struct framing_head *h, char length
 int http_check_head(struct lws *wsi)
 {
 	struct framing_head h;
-	char lengths[FRAMING_MAX_LENGTHS][FRAMING_LENGTH_TEXT], ip[48];
+	char lengths[FRAMING_MAX_LENGTHS][FRAMING_LENGTH_TEXT], ip[CLIENT_ADDR_MAX];
 	const char *why;
 	long long length;
 	framing_head_of(wsi, &h, lengths);
 	int status = framing_check(&h, &length, &why);
 	if (!status)
 		return 0;
-	lws_get_peer_simple(wsi, ip, sizeof(ip));
+	client_addr(wsi, ip, sizeof(ip));
 	metrics_request("bad_framing", status);
 	log_event(LOG_INFO, "http_bad_framing", NULL, ip, json_pack("{s:i,s:s}", "status", status, "reason", why));
 	http_refuse(wsi, status, why);
@@ -639,10 +640,10 @@ int http_check_head(struct lws *wsi)
  * without one). A request without a body is complete here, so its deadline stops. */
 int http_filter(struct lws *wsi)
 {
-	char ip[48];
+	char ip[CLIENT_ADDR_MAX];
 	if (http_check_head(wsi))
 		return -1;
-	lws_get_peer_simple(wsi, ip, sizeof(ip));
+	client_addr(wsi, ip, sizeof(ip));
 	if (!limits_allow(ip, LIMIT_HTTP)) {
 		metrics_request("rate_limited", 429);
 		http_refuse(wsi, 429, "too many requests");

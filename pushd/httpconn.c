@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clientaddr.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
@@ -49,7 +50,11 @@ static void release(struct httpconn *c)
 	c->counted = 0;
 }
 
-/* A connection was accepted: counted for its IP, with a deadline; -1 closes it when the IP is at its cap. */
+/*
+ * A connection was accepted: counted for its IP, with a deadline; -1 closes it when the IP is at its cap.
+ * Only the TCP peer is known at accept, so a trusted proxy (--trusted-proxies), which carries many clients,
+ * is not capped; its clients are still held to every per-IP limit that sees their forwarded address.
+ */
 int httpconn_accept(struct lws *wsi)
 {
 	struct httpconn *c = calloc(1, sizeof(*c));
@@ -57,12 +62,14 @@ int httpconn_accept(struct lws *wsi)
 		return -1;
 	c->wsi = wsi;
 	lws_get_peer_simple(wsi, c->ip, sizeof(c->ip));
-	if (!limits_allow(c->ip, LIMIT_HTTP_CONNS)) { /* counted and logged by limits */
-		free(c);
-		return -1;
+	if (!clientaddr_trusted(c->ip)) {
+		if (!limits_allow(c->ip, LIMIT_HTTP_CONNS)) { /* counted and logged by limits */
+			free(c);
+			return -1;
+		}
+		limits_http_conn_add(c->ip, 1);
+		c->counted = 1;
 	}
-	limits_http_conn_add(c->ip, 1);
-	c->counted = 1;
 	lws_set_opaque_user_data(wsi, c);
 	deadline_start(c);
 	return 0;

@@ -193,6 +193,13 @@ static int query_failed(PGresult *res, ExecStatusType want, const char *what, co
 	return 1;
 }
 
+/* 1 when events_after refused because events after the id may have expired (SQLSTATE VDEXP, retention). */
+static int events_expired(PGresult *res)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	return state && !strcmp(state, "VDEXP");
+}
+
 /* A persona snapshot arrived: it sets the head of a new persona and serves every waiting client. */
 static void snapshot_done(void *owner, PGresult *res)
 {
@@ -231,6 +238,15 @@ static void catchup_done(void *owner, PGresult *res)
 {
 	struct persona *p = owner;
 	p->catchup_q = NULL;
+	if (events_expired(res)) { /* the gap reaches past the retention: nobody can be caught up; all resync */
+		log_event(LOG_WARN, "catchup_expired", p->id, NULL, json_pack("{s:I}", "after", (json_int_t)p->head));
+		for (struct ws_client *c = p->clients; c; c = c->next)
+			if (c->state != CS_SNAPSHOT)
+				hub_request_snapshot(c, 1);
+		persona_flush_pending(p);
+		persona_advance(p);
+		return;
+	}
 	if (query_failed(res, PGRES_TUPLES_OK, "events_after", p->id)) {
 		p->needs_catchup = 1;
 		return;
@@ -264,11 +280,39 @@ static struct pg_query *submit_events_after(const char *persona, int64_t after, 
 
 static void replay_done(void *owner, PGresult *res);
 
-/* Chooses how a resuming client catches up: from the ring when it covers last_id, else from the log. */
+/* Answers a resume once the persona's newest event is known: "resumed", or a resync initial_data when the
+ * client claims an id beyond that event (a restored database, a failover, another persona's id), which it
+ * would otherwise wait on in silence. Returns 1 when the client goes to a resync or has to wait. */
+static int client_resume_answer(struct ws_client *c)
+{
+	struct persona *p = c->persona;
+	char ack[80];
+	if (c->last_id > p->head) {
+		if (p->needs_catchup || p->catchup_q)
+			return 1; /* the head may be behind the log: decide after the catch-up */
+		metrics_inc(M_RESUMES_AHEAD);
+		log_event(LOG_WARN, "resume_beyond_newest", p->id, c->ip,
+			  json_pack("{s:I,s:I}", "last_event_id", (json_int_t)c->last_id, "newest_event_id",
+				    (json_int_t)p->head));
+		hub_request_snapshot(c, 1);
+		return 1;
+	}
+	int n = snprintf(ack, sizeof(ack), "{\"type\":\"resumed\",\"last_event_id\":%lld}", (long long)c->last_id);
+	msgq_push(&c->stream, msg_new(ack, (size_t)n, 0, 0));
+	c->resume_ack = 0;
+	ws_wake(c);
+	return 0;
+}
+
+/* Chooses how a resuming client catches up: from the ring when it covers last_id, else from the log. A
+ * resume read from the log is acknowledged once the log has answered, since its events may have expired. */
 static void client_resume_decide(struct ws_client *c, int force_ring)
 {
 	struct persona *p = c->persona;
-	if (force_ring || c->last_id >= p->ring.base_id) {
+	int from_ring = force_ring || c->last_id >= p->ring.base_id;
+	if (from_ring && c->resume_ack && client_resume_answer(c))
+		return;
+	if (from_ring) {
 		c->pos = p->ring.first_seq;
 		client_set_state(c, CS_LIVE);
 		ws_wake(c);
@@ -284,6 +328,13 @@ static void replay_done(void *owner, PGresult *res)
 {
 	struct ws_client *c = owner;
 	c->replay = NULL;
+	if (events_expired(res)) { /* the missed events are gone (retention): a fresh snapshot, never a gap */
+		metrics_inc(M_RESYNCS);
+		log_event(LOG_INFO, "resume_expired", c->persona_id, c->ip,
+			  json_pack("{s:I}", "last_event_id", (json_int_t)c->last_id));
+		hub_request_snapshot(c, 1);
+		return;
+	}
 	if (query_failed(res, PGRES_TUPLES_OK, "events_after", c->persona_id)) {
 		client_set_state(c, CS_RESUME);
 		return;
@@ -295,6 +346,8 @@ static void replay_done(void *owner, PGresult *res)
 		hub_request_snapshot(c, 1);
 		return;
 	}
+	if (c->resume_ack && client_resume_answer(c))
+		return;
 	for (int i = 0; i < rows; i++) {
 		struct msg *m = row_msg(res, i);
 		if (m && !msgq_push(&c->stream, m))
@@ -410,6 +463,7 @@ static void client_reset_stream(struct ws_client *c)
 	pg_cancel(c->replay);
 	c->replay = NULL;
 	c->snapshot_gap = 0;
+	c->resume_ack = 0;
 	msgq_clear(&c->stream);
 	panels_seen_reset(&c->panels, 0);
 }
@@ -423,18 +477,16 @@ void hub_request_snapshot(struct ws_client *c, int resync)
 	persona_advance(c->persona);
 }
 
-/* Gives the client every event after last_id, then the live stream. */
+/* Gives the client every event after last_id, then the live stream; "resumed" goes first once the persona's
+ * newest event is known (client_resume_answer). */
 void hub_request_resume(struct ws_client *c, int64_t last_id)
 {
-	char ack[80];
 	client_reset_stream(c);
-	int n = snprintf(ack, sizeof(ack), "{\"type\":\"resumed\",\"last_event_id\":%lld}", (long long)last_id);
-	msgq_push(&c->stream, msg_new(ack, (size_t)n, 0, 0));
 	c->last_id = last_id;
+	c->resume_ack = 1;
 	client_set_state(c, CS_RESUME);
 	panels_want(c->persona->panels); /* a resumed client gets the current panels */
 	persona_advance(c->persona);
-	ws_wake(c);
 }
 
 /* The next ring message for a live client, or NULL; resyncs a client the ring has left behind. */

@@ -17,7 +17,8 @@ int hub_attach(struct ws_client *c);
 void hub_detach(struct ws_client *c);
 /* Gives the client a fresh initial_data (marked as a resync when resync is 1), then the live stream. */
 void hub_request_snapshot(struct ws_client *c, int resync);
-/* Gives the client every event after last_id (or a resync when too many), then the live stream. */
+/* Gives the client every event after last_id (or a resync when too many, or when last_id is beyond the
+ * persona's newest event), then the live stream. */
 void hub_request_resume(struct ws_client *c, int64_t last_id);
 /* The next message for a live client (a reference): a due panels_update or the next ring message, or NULL.
  * Starts a resync when it fell behind the ring. */

@@ -8,6 +8,7 @@
 #include <libwebsockets.h>
 
 #include "auth.h"
+#include "clientaddr.h"
 #include "config.h"
 #include "cors.h"
 #include "framing.h"
@@ -213,7 +214,9 @@ int main(int argc, char **argv)
 	lws_retry_bo_t retry;
 	int rc = config_load(&cfg, argc, argv);
 
-	if (rc || log_set_level(cfg.log_level) || auth_init(&cfg) || cors_init(&cfg)) {
+	if (rc || log_set_level(cfg.log_level) || auth_init(&cfg) || cors_init(&cfg) ||
+	    clientaddr_init(cfg.trusted_proxies)) {
+		clientaddr_free();
 		cors_free();
 		config_free(&cfg);
 		return rc > 0 ? 0 : 2;
@@ -240,6 +243,7 @@ int main(int argc, char **argv)
 	ws_free();
 	metrics_free();
 	limits_free();
+	clientaddr_free();
 	cors_free();
 	auth_free();
 	log_event(LOG_INFO, "stopped", NULL, NULL, NULL);

@@ -31,6 +31,7 @@ static const char *const counter_names[M_COUNTER_COUNT][2] = {
 	{"dashboard_events_relayed_total", "variant_update messages written to WebSocket clients"},
 	{"dashboard_events_replayed_total", "Events replayed to resuming clients from the event log"},
 	{"dashboard_slow_client_resyncs_total", "Clients that fell behind their backlog and were resynced"},
+	{"dashboard_resumes_beyond_newest_total", "Resumes from an id beyond the persona's newest event, answered with a resync"},
 	{"dashboard_db_reconnects_total", "Database connections lost and re-established"},
 	{"dashboard_db_read_fallbacks_total", "Reads meant for the standby (--read-database-url) that ran on the primary"},
 	{"dashboard_snapshot_gaps_total", "Snapshots older than their persona's ring, followed by the missing events from the primary"},

@@ -11,6 +11,7 @@ enum counter {
 	M_EVENTS_RELAYED,       /* variant_update messages written to clients */
 	M_EVENTS_REPLAYED,      /* events replayed to resuming clients from the log */
 	M_RESYNCS,              /* clients that fell behind their backlog and got a fresh initial_data */
+	M_RESUMES_AHEAD,        /* resumes from an id beyond the persona's newest event, answered with a resync */
 	M_DB_RECONNECTS,        /* database connections lost and re-established */
 	M_READ_FALLBACKS,       /* reads meant for --read-database-url that ran on the primary */
 	M_SNAPSHOT_GAPS,        /* snapshots older than their persona's ring, completed from the event log */

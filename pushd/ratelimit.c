@@ -1,5 +1,8 @@
 /* ratelimit.c: per-IP token buckets. Each IP that talks to pushd gets an entry in a small hash table; an
- * entry without open WebSockets whose buckets have refilled is dropped when its chain is next walked. */
+ * entry without open WebSockets whose buckets have refilled is dropped when its chain is next walked.
+ * Client WebSocket messages are budgeted per connection instead: many well-behaved clients share one address
+ * (an office NAT, a proxy), and a connection's messages cost pushd per connection; what one address can send
+ * stays bounded by --max-conns-per-ip times --ws-msg-rate. */
 #include "ratelimit.h"
 
 #include <stdio.h>
@@ -13,16 +16,12 @@
 #define N_BUCKETS 4096
 #define IDLE_SECONDS 60
 
-struct bucket {
-	double tokens, last;
-};
-
 struct ip_entry {
 	struct ip_entry *next;
 	char ip[48];
 	unsigned open[LIMIT_COUNT];         /* open connections, for LIMIT_CONNS and LIMIT_HTTP_CONNS */
 	double last_seen;
-	struct bucket buckets[LIMIT_COUNT];
+	struct rate_bucket buckets[LIMIT_COUNT];
 	double logged[LIMIT_COUNT];         /* when a refusal was last logged */
 	unsigned long refused[LIMIT_COUNT]; /* refusals since then */
 };
@@ -94,14 +93,14 @@ static struct ip_entry *entry_for(const char *ip, double now)
 		return NULL;
 	snprintf(e->ip, sizeof(e->ip), "%s", ip);
 	for (int k = 0; k < LIMIT_COUNT; k++)
-		e->buckets[k] = (struct bucket){2.0 * limit_value((enum limit)k), now};
+		e->buckets[k] = (struct rate_bucket){2.0 * limit_value((enum limit)k), now};
 	e->next = table[ip_hash(ip)];
 	table[ip_hash(ip)] = e;
 	return e;
 }
 
 /* Refills a bucket of rate tokens per second (capacity twice the rate) and takes one token if there is one. */
-static int bucket_take(struct bucket *b, int rate, double now)
+static int bucket_take(struct rate_bucket *b, int rate, double now)
 {
 	b->tokens += (now - b->last) * rate;
 	if (b->tokens > 2.0 * rate)
@@ -141,6 +140,26 @@ int limits_allow(const char *ip, enum limit kind)
 	if (!ok)
 		refused(e, kind, now);
 	return ok;
+}
+
+/* Fills the message budget of a new WebSocket connection. */
+void limits_message_budget(struct rate_bucket *b)
+{
+	*b = (struct rate_bucket){2.0 * cfg->ws_msg_rate, now_mono()};
+}
+
+/* 1 when the connection may send one more message; a refusal is counted and logged under ip. */
+int limits_allow_message(struct rate_bucket *b, const char *ip)
+{
+	double now = now_mono();
+	if (!cfg->ws_msg_rate || bucket_take(b, cfg->ws_msg_rate, now))
+		return 1;
+	struct ip_entry *e = entry_for(ip, now);
+	if (e)
+		refused(e, LIMIT_WS_MSG, now);
+	else
+		metrics_inc(M_LIMITED_MESSAGES);
+	return 0;
 }
 
 /* Counts an open connection of ip for a LIMIT_CONNS or LIMIT_HTTP_CONNS limit: +1 opened, -1 gone. */

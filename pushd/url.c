@@ -2,6 +2,7 @@
 #define _GNU_SOURCE /* timegm */
 #include "url.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -28,12 +29,15 @@ int url_ws_persona(const char *path, size_t len, const char *prefix, char *perso
 	return URL_OK;
 }
 
-/* Parses a non-negative decimal event id. */
+/* Parses an event id: plain decimal digits (no sign, blank or exponent) within bigint. */
 int url_event_id(const char *value, int64_t *id)
 {
-	char *end;
-	long long v = strtoll(value, &end, 10);
-	if (!*value || *end || v < 0)
+	size_t digits = strspn(value, "0123456789");
+	if (!digits || value[digits])
+		return -1;
+	errno = 0;
+	long long v = strtoll(value, NULL, 10);
+	if (errno)
 		return -1;
 	*id = v;
 	return 0;

@@ -19,7 +19,8 @@ size_t url_persona_segment(const char *path, const char *prefix, const char **re
 /* Parses a WebSocket path[0..len) prefix{persona_id} into persona (PERSONA_ID_MAX + 1 bytes); returns
  * URL_OK, URL_NOT_FOUND for another path or URL_BAD_PERSONA for an invalid id. */
 int url_ws_persona(const char *path, size_t len, const char *prefix, char *persona);
-/* Parses a decimal event id (the last_event_id argument); returns 0 and sets *id, or -1 when invalid. */
+/* Parses a decimal event id (the last_event_id argument): digits only, at most 2^63 - 1; returns 0 and sets
+ * *id, or -1 when invalid. */
 int url_event_id(const char *value, int64_t *id);
 /* Parses a time argument: epoch seconds ("1767225600", "1767225600.5") or an ISO 8601 date and time with Z or
  * an offset ("2026-01-01T00:00:00Z", "2026-01-01T01:00+01:00"; a space for the offset's '+', which a query

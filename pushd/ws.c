@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "clientaddr.h"
 #include "clientmsg.h"
 #include "cors.h"
 #include "http.h"
@@ -54,14 +55,28 @@ static int ws_path_persona(struct lws *wsi, char *persona)
 	return rc == URL_OK ? 0 : rc == URL_NOT_FOUND ? HTTP_STATUS_NOT_FOUND : HTTP_STATUS_BAD_REQUEST;
 }
 
-/* Parses ?last_event_id=N; returns 1 and sets *id when present and valid, 0 when absent, -1 when invalid. */
+/* Checks one URI argument "name[=value]" for last_event_id; counts it in *seen and parses its value. */
+static int ws_resume_fragment(const char *arg, int *seen, int64_t *id)
+{
+	static const char name[] = "last_event_id";
+	size_t len = sizeof(name) - 1;
+	if (strncmp(arg, name, len) || (arg[len] && arg[len] != '='))
+		return 0;
+	++*seen;
+	return arg[len] == '=' && !url_event_id(arg + len + 1, id) ? 0 : -1;
+}
+
+/* Reads ?last_event_id=N; returns 1 and sets *id when present and valid, 0 when absent, -1 when malformed
+ * (anything but decimal digits within bigint, no value, or given twice). Every argument is looked at, however
+ * long the ones before it (an access_token). */
 static int ws_resume_arg(struct lws *wsi, int64_t *id)
 {
-	char buf[48];
-	const char *value = lws_get_urlarg_by_name(wsi, "last_event_id=", buf, sizeof(buf));
-	if (!value)
-		return 0;
-	return url_event_id(value, id) ? -1 : 1;
+	int size = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_URI_ARGS) + 1, seen = 0, bad = 0;
+	char *arg = size > 1 ? malloc((size_t)size) : NULL;
+	for (int i = 0; arg && lws_hdr_copy_fragment(wsi, arg, size, WSI_TOKEN_HTTP_URI_ARGS, i) >= 0; i++)
+		bad |= ws_resume_fragment(arg, &seen, id);
+	free(arg);
+	return bad || seen > 1 ? -1 : seen;
 }
 
 /* Queues {"type":"error","message":...}; a client flooding us without reading is closed. */
@@ -167,7 +182,7 @@ static int ws_receive(struct ws_client *c, const char *in, size_t len)
 			lws_close_reason(c->wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, (unsigned char *)"binary frames not accepted", 26);
 			return -1;
 		}
-		if (!limits_allow(c->ip, LIMIT_WS_MSG)) {
+		if (!limits_allow_message(&c->msg_budget, c->ip)) {
 			lws_close_reason(c->wsi, (enum lws_close_status)WS_CLOSE_RATE_LIMITED, (unsigned char *)"rate limit exceeded", 19);
 			return -1;
 		}
@@ -203,7 +218,8 @@ static int ws_established(struct lws *wsi, struct ws_client *c)
 	int64_t last_id = 0;
 	memset(c, 0, sizeof(*c));
 	c->wsi = wsi;
-	lws_get_peer_simple(wsi, c->ip, sizeof(c->ip));
+	client_addr(wsi, c->ip, sizeof(c->ip));
+	limits_message_budget(&c->msg_budget);
 	int resume = ws_resume_arg(wsi, &last_id);
 	if (ws_path_persona(wsi, c->persona_id) || resume < 0 || ws_token_exp(wsi, c->persona_id, &c->exp) ||
 	    hub_attach(c))
@@ -284,25 +300,28 @@ unsigned ws_close_all(void)
 /* Refuses an upgrade with status and message, with a log line; returns -1. */
 static int ws_refuse(struct lws *wsi, int status, const char *message)
 {
-	char ip[48];
-	lws_get_peer_simple(wsi, ip, sizeof(ip));
+	char ip[CLIENT_ADDR_MAX];
+	client_addr(wsi, ip, sizeof(ip));
 	log_event(LOG_INFO, "ws_refused", NULL, ip, json_pack("{s:i,s:s}", "status", status, "reason", message));
 	http_refuse(wsi, status, message);
 	return -1;
 }
 
-/* Checks an upgrade request: path and persona, --max-clients, origin, per-IP limits, then the token.
- * Returns 0 to accept, -1 after answering with an HTTP error. */
+/* Checks an upgrade request: path and persona, the resume id, --max-clients, origin, per-IP limits, then the
+ * token. Returns 0 to accept, -1 after answering with an HTTP error. */
 static int ws_admit(struct lws *wsi)
 {
-	char persona[PERSONA_ID_MAX + 1], ip[48];
+	char persona[PERSONA_ID_MAX + 1], ip[CLIENT_ADDR_MAX];
 	const char *why;
+	int64_t last_id;
 	int status = ws_path_persona(wsi, persona);
 
 	if (status) {
 		http_refuse(wsi, status, status == HTTP_STATUS_BAD_REQUEST ? "invalid persona id" : "not found");
 		return -1;
 	}
+	if (ws_resume_arg(wsi, &last_id) < 0) /* before the upgrade, so a client can tell and stop retrying */
+		return ws_refuse(wsi, HTTP_STATUS_BAD_REQUEST, "invalid last_event_id");
 	if (cfg->max_clients && open_count >= (unsigned)cfg->max_clients) {
 		metrics_inc(M_MAX_CLIENTS_REFUSED);
 		return ws_refuse(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "server full");
@@ -311,7 +330,7 @@ static int ws_admit(struct lws *wsi)
 		metrics_inc(M_ORIGIN_REFUSED);
 		return ws_refuse(wsi, HTTP_STATUS_FORBIDDEN, "origin not allowed");
 	}
-	lws_get_peer_simple(wsi, ip, sizeof(ip));
+	client_addr(wsi, ip, sizeof(ip));
 	if (!limits_allow(ip, LIMIT_CONNS) || !limits_allow(ip, LIMIT_CONN_RATE)) {
 		http_refuse(wsi, 429, "too many connections"); /* counted and logged by limits */
 		return -1;

@@ -6,10 +6,12 @@
 
 #include <libwebsockets.h>
 
+#include "clientaddr.h"
 #include "config.h"
 #include "msg.h"
 #include "panels.h"
 #include "persona.h"
+#include "ratelimit.h"
 
 enum client_state {
 	CS_SNAPSHOT, /* waiting for the persona's next dashboard snapshot */
@@ -37,14 +39,16 @@ struct ws_client {
 	struct panels_seen panels;     /* hashes of the panel sections last sent */
 	char *rx;                      /* a client message being reassembled from fragments */
 	size_t rx_len;
-	char ip[48];
+	int resume_ack;                /* a resume is due its "resumed" answer (or a resync when beyond the newest event) */
+	struct rate_bucket msg_budget; /* --ws-msg-rate: this connection's message tokens */
+	char ip[CLIENT_ADDR_MAX];      /* the client address (clientaddr.c): the peer, or a trusted proxy's client */
 	char persona_id[PERSONA_ID_MAX + 1];
 	int64_t exp;                   /* with access control: the token's exp, in epoch seconds */
 	lws_sorted_usec_list_t expiry; /* closes the connection with WS_CLOSE_TOKEN_EXPIRED at exp + leeway */
 };
 
 #define WS_CLOSE_TOKEN_EXPIRED 4001 /* the token expired and no newer one came in band */
-#define WS_CLOSE_RATE_LIMITED 4029  /* more messages than --ws-msg-rate allows */
+#define WS_CLOSE_RATE_LIMITED 4029  /* more messages than --ws-msg-rate allows on this connection */
 
 /* Prepares shared messages; returns -1 on failure. */
 int ws_init(const struct config *cfg);

@@ -32,7 +32,14 @@ GRANT EXECUTE ON FUNCTION
     variant_dashboard.variant_probabilities(text, timestamptz),
     variant_dashboard.beta_cdf(double precision, double precision, double precision),
     variant_dashboard.personas(timestamptz),
-    variant_dashboard.persona_day_start(text, timestamptz)
+    variant_dashboard.persona_day_start(text, timestamptz),
+    -- the fatigue read buckets uses by day
+    variant_dashboard.pattern_day_of(timestamptz),
+    variant_dashboard.pattern_day_time(timestamptz),
+    variant_dashboard.variant_history(text, timestamptz, timestamptz, integer, text),
+    variant_dashboard.variant_detail(text, timestamptz),
+    -- dashboard_metrics reads it for last_event_id
+    variant_dashboard.oldest_event_id()
     TO variant_dashboard_reader;
 
 GRANT EXECUTE ON FUNCTION
@@ -40,11 +47,14 @@ GRANT EXECUTE ON FUNCTION
     variant_dashboard.handle_performance_update(text, jsonb),
     variant_dashboard.handle_early_kill_event(text, jsonb),
     variant_dashboard.lock_persona(text),
-    -- called by the totals triggers in the writer's own session
-    variant_dashboard.add_to_totals(text, bigint, bigint, bigint, bigint, bigint)
+    -- called by the totals and pattern_days triggers in the writer's own session
+    variant_dashboard.add_to_totals(text, bigint, bigint, bigint, bigint, bigint),
+    variant_dashboard.refresh_pattern_day(text, text, date)
     TO variant_dashboard_writer;
 GRANT INSERT, UPDATE ON variant_dashboard.variants, variant_dashboard.variant_monitoring,
-                        variant_dashboard.persona_totals TO variant_dashboard_writer;
+                        variant_dashboard.persona_totals, variant_dashboard.pattern_days TO variant_dashboard_writer;
+-- written by the history rollup trigger in the writer's own session
+GRANT INSERT, UPDATE ON variant_dashboard.history_points, variant_dashboard.history_pooled TO variant_dashboard_writer;
 GRANT INSERT ON variant_dashboard.variant_kills, variant_dashboard.dashboard_events TO variant_dashboard_writer;
 -- Deletes are not part of the event stream (a dashboard would keep showing a deleted variant): no writer
 -- may delete; the extension's owner cleans up, and dashboards resync (docs/EVENTS.md).

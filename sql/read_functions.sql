@@ -46,7 +46,7 @@ SELECT jsonb_array_length(fatigue_warnings('r1', '2026-03-09 12:00+00')->'warnin
 
 -- suggestions: hot_take at 3.0% against 8.0% predicted is below half; 1 kill of 7 variants in 24 hours (14%): no alarm
 SELECT jsonb_pretty(optimization_suggestions('r1', '2026-03-10 12:00+00'));
--- 3 kills of 7 (43%) raise the calibration alarm
+-- 3 kills of 7 (43%) would raise the calibration alarm, but 7 variants are fewer than its minimum of 10
 INSERT INTO variant_kills (variant_id, persona_id, reason, posted_at, killed_at)
 VALUES ('e', 'r1', 'Low', '2026-03-10 11:40+00', '2026-03-10 11:55+00'),
        ('f', 'r1', 'Low', '2026-03-10 11:50+00', '2026-03-10 11:58+00');

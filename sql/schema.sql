@@ -2,7 +2,7 @@
 SELECT extrelocatable, nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
  WHERE extname = 'variant_dashboard';
 SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE n.nspname = 'variant_dashboard' AND c.relkind IN ('r', 'i') ORDER BY 1;
+ WHERE n.nspname = 'variant_dashboard' AND c.relkind IN ('r', 'i', 'p', 'I') ORDER BY 1;
 SET search_path = variant_dashboard;
 \set VERBOSITY terse
 

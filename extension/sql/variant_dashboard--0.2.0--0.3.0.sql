@@ -94,3 +94,336 @@ CREATE FUNCTION personas(as_of timestamptz DEFAULT now())
           FROM variant_dashboard.persona_totals t LEFT JOIN kills k ON k.persona_id = t.persona_id
          ORDER BY t.persona_id
     $$;
+
+-- ---------------------------------------------------------------------------------------------
+-- Pattern aggregates (issue 11, point 6): the fatigue panel reads one row per pattern and day
+-- instead of every use of the last 7 days. Per (persona, pattern, UTC day of posted_at): uses
+-- (every variant with the pattern), and over the settled "tested" uses (status not active, 30 views
+-- or more, fatigue.c's minimum) their views, interactions and the moments sum n t, sum n t^2,
+-- sum x t, t being the time of posting in days since the start of that day: enough for the
+-- Cochran-Armitage trend test over the week by shifting t by the day's offset. Active variants are
+-- added live by fatigue.c (they are few, and they are what performance updates change), so the
+-- hot write path, an update of an active variant, never touches this table: it is maintained at
+-- registration (uses), at a status change or a move (the bucket is recomputed), and on a change of
+-- a settled variant's counts (by deltas).
+-- ---------------------------------------------------------------------------------------------
+CREATE TABLE pattern_days (
+    persona_id    persona_id NOT NULL,
+    pattern       text NOT NULL,
+    day           date NOT NULL,
+    uses          bigint NOT NULL DEFAULT 0,
+    tested_uses   bigint NOT NULL DEFAULT 0,
+    views         numeric NOT NULL DEFAULT 0,
+    interactions  numeric NOT NULL DEFAULT 0,
+    sum_nt        double precision NOT NULL DEFAULT 0,
+    sum_ntt       double precision NOT NULL DEFAULT 0,
+    sum_xt        double precision NOT NULL DEFAULT 0,
+    PRIMARY KEY (persona_id, pattern, day)
+);
+SELECT pg_catalog.pg_extension_config_dump('pattern_days', '');
+
+-- The day bucket of a time of posting, and the time within that day in days (0 <= t < 1).
+CREATE FUNCTION pattern_day_of(posted_at timestamptz) RETURNS date
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT (posted_at AT TIME ZONE 'UTC')::date $$;
+CREATE FUNCTION pattern_day_time(posted_at timestamptz) RETURNS double precision
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT extract(epoch FROM (posted_at AT TIME ZONE 'UTC') - (posted_at AT TIME ZONE 'UTC')::date) / 86400.0 $$;
+
+-- Recomputes one bucket from the tables (an upsert, zeros when no use is left: the writer role may
+-- insert and update, never delete).
+CREATE FUNCTION refresh_pattern_day(p_persona text, p_pattern text, p_day date) RETURNS void
+    LANGUAGE sql AS $$
+        INSERT INTO variant_dashboard.pattern_days AS s
+        SELECT p_persona, p_pattern, p_day, count(*), count(*) FILTER (WHERE tested),
+               coalesce(sum(m.view_count) FILTER (WHERE tested), 0),
+               coalesce(sum(least(m.interaction_count, m.view_count)) FILTER (WHERE tested), 0),
+               coalesce(sum(m.view_count * t) FILTER (WHERE tested), 0),
+               coalesce(sum(m.view_count * t * t) FILTER (WHERE tested), 0),
+               coalesce(sum(least(m.interaction_count, m.view_count) * t) FILTER (WHERE tested), 0)
+          FROM variant_dashboard.variants v
+          LEFT JOIN variant_dashboard.variant_monitoring m ON m.variant_id = v.id,
+               LATERAL (SELECT variant_dashboard.pattern_day_time(v.posted_at) AS t,
+                               v.status <> 'active' AND m.view_count >= 30 AS tested) d
+         WHERE v.persona_id = p_persona AND v.pattern_used = p_pattern
+           AND v.posted_at >= p_day::timestamp AT TIME ZONE 'UTC'
+           AND v.posted_at < (p_day + 1)::timestamp AT TIME ZONE 'UTC'
+        ON CONFLICT (persona_id, pattern, day) DO UPDATE
+           SET uses = excluded.uses, tested_uses = excluded.tested_uses, views = excluded.views,
+               interactions = excluded.interactions, sum_nt = excluded.sum_nt, sum_ntt = excluded.sum_ntt,
+               sum_xt = excluded.sum_xt
+    $$;
+
+-- Recomputes every bucket (after bulk loads that bypass triggers, and at the upgrade).
+CREATE FUNCTION rebuild_pattern_days() RETURNS void LANGUAGE sql AS $$
+    DELETE FROM variant_dashboard.pattern_days;
+    SELECT count(variant_dashboard.refresh_pattern_day(b.persona_id, b.pattern_used, b.day))
+      FROM (SELECT DISTINCT persona_id, pattern_used, variant_dashboard.pattern_day_of(posted_at) AS day
+              FROM variant_dashboard.variants WHERE pattern_used IS NOT NULL) b;
+$$;
+
+-- A variant registered (one use more), or its status, pattern or time changed, or deleted: its
+-- buckets are recomputed. A new status is copied to the monitoring row (a kill does so itself), so
+-- the monitoring triggers' "not active" filter is true to the variant.
+CREATE FUNCTION pattern_days_variant_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        IF NEW.pattern_used IS NOT NULL THEN
+            INSERT INTO variant_dashboard.pattern_days AS s (persona_id, pattern, day, uses)
+            VALUES (NEW.persona_id, NEW.pattern_used, variant_dashboard.pattern_day_of(NEW.posted_at), 1)
+            ON CONFLICT (persona_id, pattern, day) DO UPDATE SET uses = s.uses + 1;
+        END IF;
+        RETURN NULL;
+    END IF;
+    IF OLD.pattern_used IS NOT NULL THEN
+        PERFORM variant_dashboard.refresh_pattern_day(OLD.persona_id, OLD.pattern_used,
+                                                      variant_dashboard.pattern_day_of(OLD.posted_at));
+    END IF;
+    IF TG_OP = 'UPDATE' AND NEW.pattern_used IS NOT NULL
+       AND (NEW.pattern_used, NEW.posted_at) IS DISTINCT FROM (OLD.pattern_used, OLD.posted_at) THEN
+        PERFORM variant_dashboard.refresh_pattern_day(NEW.persona_id, NEW.pattern_used,
+                                                      variant_dashboard.pattern_day_of(NEW.posted_at));
+    END IF;
+    IF TG_OP = 'UPDATE' AND NEW.status IS DISTINCT FROM OLD.status THEN
+        UPDATE variant_dashboard.variant_monitoring SET status = NEW.status
+         WHERE variant_id = NEW.id AND status IS DISTINCT FROM NEW.status;
+    END IF;
+    RETURN NULL;
+END $$;
+
+-- New counts of a settled variant: the difference of its tested contribution, added to its bucket.
+CREATE FUNCTION pattern_days_monitoring_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    v record;
+    t double precision;
+    n_old bigint := 0; x_old bigint := 0; n_new bigint := 0; x_new bigint := 0;
+BEGIN
+    SELECT pattern_used, posted_at, status INTO v FROM variant_dashboard.variants
+     WHERE id = coalesce(NEW.variant_id, OLD.variant_id);
+    IF NOT FOUND OR v.pattern_used IS NULL OR v.status = 'active' THEN
+        RETURN NULL;            -- not in the aggregate, or the variant is going (its trigger recomputes)
+    END IF;
+    IF TG_OP <> 'INSERT' AND OLD.view_count >= 30 THEN
+        n_old := OLD.view_count; x_old := least(OLD.interaction_count, OLD.view_count);
+    END IF;
+    IF TG_OP <> 'DELETE' AND NEW.view_count >= 30 THEN
+        n_new := NEW.view_count; x_new := least(NEW.interaction_count, NEW.view_count);
+    END IF;
+    t := variant_dashboard.pattern_day_time(v.posted_at);
+    UPDATE variant_dashboard.pattern_days
+       SET tested_uses = tested_uses + (n_new > 0)::int - (n_old > 0)::int,
+           views = views + (n_new - n_old), interactions = interactions + (x_new - x_old),
+           sum_nt = sum_nt + (n_new - n_old) * t, sum_ntt = sum_ntt + (n_new - n_old) * t * t,
+           sum_xt = sum_xt + (x_new - x_old) * t
+     WHERE persona_id = coalesce(NEW.persona_id, OLD.persona_id) AND pattern = v.pattern_used
+       AND day = variant_dashboard.pattern_day_of(v.posted_at);
+    RETURN NULL;
+END $$;
+
+-- TRUNCATE bypasses row triggers: recompute instead.
+CREATE FUNCTION truncate_pattern_days_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM variant_dashboard.rebuild_pattern_days();
+    RETURN NULL;
+END $$;
+
+-- "zz_" names: after the event triggers, like the totals (one lock order). The monitoring triggers
+-- fire only for rows not marked active (a kill marks both rows; the ingestion copies the variant's
+-- status into a new monitoring row): an update of an active variant skips them without a call.
+CREATE TRIGGER zz_pattern_days AFTER INSERT OR DELETE OR UPDATE OF status, pattern_used, posted_at
+    ON variants FOR EACH ROW EXECUTE FUNCTION pattern_days_variant_trigger();
+CREATE TRIGGER zz_pattern_days_insert AFTER INSERT ON variant_monitoring
+    FOR EACH ROW WHEN (NEW.status <> 'active') EXECUTE FUNCTION pattern_days_monitoring_trigger();
+CREATE TRIGGER zz_pattern_days_delete AFTER DELETE ON variant_monitoring
+    FOR EACH ROW WHEN (OLD.status <> 'active') EXECUTE FUNCTION pattern_days_monitoring_trigger();
+CREATE TRIGGER zz_pattern_days_update AFTER UPDATE OF view_count, interaction_count, status ON variant_monitoring
+    FOR EACH ROW WHEN ((OLD.status <> 'active' OR NEW.status <> 'active')
+                       AND (OLD.view_count >= 30 OR NEW.view_count >= 30)
+                       AND (OLD.view_count IS DISTINCT FROM NEW.view_count
+                            OR OLD.interaction_count IS DISTINCT FROM NEW.interaction_count))
+    EXECUTE FUNCTION pattern_days_monitoring_trigger();
+CREATE TRIGGER zz_pattern_days_truncate AFTER TRUNCATE ON variants
+    FOR EACH STATEMENT EXECUTE FUNCTION truncate_pattern_days_trigger();
+CREATE TRIGGER zz_pattern_days_truncate AFTER TRUNCATE ON variant_monitoring
+    FOR EACH STATEMENT EXECUTE FUNCTION truncate_pattern_days_trigger();
+
+SELECT rebuild_pattern_days();
+
+-- ===== History and retention (issue 11, points 1 and 2) =====
+
+-- History rollup: per variant ('' = the persona's pooled series over its active variants) and per
+-- level (10, 60, 300, 900, 3600, 86400 s buckets), the cumulative counters at the end of each bucket that saw
+-- a change. Written by the history_rollup triggers below at variant_monitoring.last_updated, only when a
+-- series enters a new bucket: the bucket it leaves gets its final numbers, the one it enters its first
+-- ones (variant_history() reads the numbers of that still open bucket from variant_monitoring, and
+-- persona_totals minus history_pooled). Writes between bucket ends cost nothing, so every level is kept.
+CREATE TABLE history_points (
+    persona_id       persona_id NOT NULL,
+    level            integer NOT NULL CHECK (level IN (10, 60, 300, 900, 3600, 86400)),
+    bucket_end       timestamptz NOT NULL,
+    variant_id       text NOT NULL,
+    views            numeric NOT NULL,
+    interactions     numeric NOT NULL,
+    engagement_rate  double precision,
+    PRIMARY KEY (persona_id, level, bucket_end, variant_id)
+);
+SELECT pg_catalog.pg_extension_config_dump('history_points', '');
+
+-- Per persona, the numbers of its inactive variants (the pooled series is persona_totals minus these)
+-- and the time of the pooled series' current bucket.
+CREATE TABLE history_pooled (
+    persona_id             persona_id PRIMARY KEY,
+    inactive_views         numeric NOT NULL DEFAULT 0,
+    inactive_interactions  numeric NOT NULL DEFAULT 0,
+    at                     timestamptz NOT NULL
+);
+SELECT pg_catalog.pg_extension_config_dump('history_pooled', '');
+INSERT INTO history_pooled
+SELECT persona_id, coalesce(sum(view_count) FILTER (WHERE status <> 'active'), 0),
+       coalesce(sum(interaction_count) FILTER (WHERE status <> 'active'), 0), max(last_updated)
+  FROM variant_monitoring GROUP BY persona_id;
+
+CREATE FUNCTION history_rollup() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'vd_history_rollup' LANGUAGE C;
+-- "history_rollup" sorts after the performance_* event triggers and before zz_*: the persona lock is
+-- already held (persona_write_guard) when it writes.
+CREATE TRIGGER history_rollup AFTER INSERT ON variant_monitoring
+    FOR EACH ROW EXECUTE FUNCTION history_rollup();
+-- Most updates stay in their 10 s bucket and change nothing here: the WHEN keeps them from even
+-- queueing the trigger. It fires when the row enters a new 10 s bucket, or either version is not
+-- active (a status change, or the numbers of an inactive variant, which the pooled sums track).
+CREATE TRIGGER history_rollup_update AFTER UPDATE ON variant_monitoring
+    FOR EACH ROW WHEN (OLD.status::text <> 'active' OR NEW.status::text <> 'active'
+                    OR date_bin('10 seconds', OLD.last_updated, '1970-01-01 00:00+00')
+                       <> date_bin('10 seconds', NEW.last_updated, '1970-01-01 00:00+00'))
+    EXECUTE FUNCTION history_rollup();
+
+CREATE FUNCTION variant_history(persona_id text, from_ts timestamptz, to_ts timestamptz DEFAULT now(),
+                                max_points integer DEFAULT 240, variant_id text DEFAULT NULL)
+    RETURNS jsonb AS 'MODULE_PATHNAME', 'vd_variant_history' LANGUAGE C STABLE;
+
+-- The event log becomes partitioned by created_at (one partition a day, created ahead by
+-- run_maintenance, a DEFAULT partition for anything else), so expiry drops whole partitions. Every row,
+-- id and the sequence are kept.
+ALTER SEQUENCE dashboard_events_id_seq OWNED BY NONE;
+ALTER TABLE dashboard_events RENAME TO dashboard_events_unpartitioned;
+ALTER TABLE dashboard_events_unpartitioned DROP CONSTRAINT dashboard_events_pkey;
+DROP INDEX dashboard_events_persona_id;
+CREATE TABLE dashboard_events (
+    id          bigint NOT NULL DEFAULT nextval('dashboard_events_id_seq'),
+    event_type  text NOT NULL CONSTRAINT dashboard_events_event_type_check
+        CHECK (event_type IN ('variant_registered', 'performance_update', 'early_kill', 'status_change')),
+    persona_id  persona_id NOT NULL,
+    variant_id  text,
+    event_data  jsonb NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT clock_timestamp(),
+    PRIMARY KEY (id, created_at)
+) PARTITION BY RANGE (created_at);
+ALTER SEQUENCE dashboard_events_id_seq OWNED BY dashboard_events.id;
+CREATE INDEX dashboard_events_persona_id ON dashboard_events (persona_id, id);
+CREATE TABLE dashboard_events_default PARTITION OF dashboard_events DEFAULT;
+INSERT INTO dashboard_events SELECT * FROM dashboard_events_unpartitioned;
+DROP TABLE dashboard_events_unpartitioned;
+SELECT pg_catalog.pg_extension_config_dump('dashboard_events', '');
+SELECT pg_catalog.pg_extension_config_dump('dashboard_events_default', '');
+
+-- What retention has removed: every event with id <= expired_through may be gone (one row).
+CREATE TABLE event_log_state (
+    singleton        boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    expired_through  bigint NOT NULL DEFAULT 0
+);
+INSERT INTO event_log_state DEFAULT VALUES;
+SELECT pg_catalog.pg_extension_config_dump('event_log_state', '');
+
+-- The smallest event id still guaranteed to be kept; a client that applied event N can resume with
+-- events_after only when N >= oldest_event_id() - 1, else it must resync (SQLSTATE VDEXP).
+CREATE FUNCTION oldest_event_id() RETURNS bigint LANGUAGE sql STABLE
+    AS $$ SELECT expired_through + 1 FROM variant_dashboard.event_log_state $$;
+
+-- Resuming: refuses (SQLSTATE VDEXP) when events after after_event_id may have expired.
+CREATE OR REPLACE FUNCTION events_after(persona_id text, after_event_id bigint, max_events integer DEFAULT 1000,
+                             OUT event_id bigint, OUT event_type text, OUT created_at timestamptz,
+                             OUT data jsonb)
+    RETURNS SETOF record LANGUAGE plpgsql STABLE STRICT
+    AS $$
+BEGIN
+    IF after_event_id < (SELECT s.expired_through FROM variant_dashboard.event_log_state s) THEN
+        RAISE EXCEPTION 'events after % have expired', after_event_id
+              USING ERRCODE = 'VDEXP',
+                    HINT = 'Reload the snapshot (dashboard_metrics) and resume from its last_event_id.';
+    END IF;
+    RETURN QUERY
+        SELECT e.id, e.event_type, e.created_at, e.event_data
+          FROM variant_dashboard.dashboard_events e
+         WHERE e.persona_id = $1 AND e.id > $2
+         ORDER BY e.id
+         LIMIT greatest($3, 0);
+END $$;
+
+-- The work of run_maintenance(): daily partitions of dashboard_events up to days_ahead days from now
+-- (from the day after the DEFAULT partition's newest row, which a new partition must not overlap),
+-- expired partitions dropped whole (lock_timeout 2 s: a busy log fails the run, the next one retries),
+-- expired rows of the DEFAULT partition (rows from before partitioning) and of the history deleted.
+CREATE FUNCTION maintain(event_retention interval, history_retention interval, days_ahead integer)
+    RETURNS jsonb LANGUAGE plpgsql VOLATILE STRICT AS $$
+DECLARE
+    cutoff   timestamptz := now() - event_retention;
+    day      date;
+    last_day date := (now() + make_interval(days => days_ahead))::date;
+    part     record;
+    expired  bigint;
+    created  integer := 0;
+    dropped  integer := 0;
+    trimmed  bigint;
+    history  bigint;
+BEGIN
+    PERFORM set_config('lock_timeout', '2s', true);
+    SELECT greatest(now()::date, (SELECT d.created_at::date + 1 FROM variant_dashboard.dashboard_events_default d
+                                   ORDER BY d.id DESC LIMIT 1)) INTO day;
+    WHILE day <= last_day LOOP
+        IF to_regclass('variant_dashboard.dashboard_events_p' || to_char(day, 'YYYYMMDD')) IS NULL THEN
+            EXECUTE format('CREATE TABLE variant_dashboard.%I PARTITION OF variant_dashboard.dashboard_events'
+                           ' FOR VALUES FROM (%L) TO (%L)', 'dashboard_events_p' || to_char(day, 'YYYYMMDD'),
+                           day::timestamptz, (day + 1)::timestamptz);
+            created := created + 1;
+        END IF;
+        day := day + 1;
+    END LOOP;
+    FOR part IN SELECT c.oid::regclass AS rel, to_date(substr(c.relname, 19), 'YYYYMMDD') + 1 AS ends
+                  FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                 WHERE i.inhparent = 'variant_dashboard.dashboard_events'::regclass
+                   AND c.relname ~ '^dashboard_events_p[0-9]{8}$' ORDER BY c.relname LOOP
+        EXIT WHEN part.ends::timestamptz > cutoff;
+        EXECUTE format('SELECT max(id) FROM %s', part.rel) INTO expired;
+        UPDATE variant_dashboard.event_log_state SET expired_through = greatest(expired_through, expired)
+         WHERE expired IS NOT NULL;
+        EXECUTE format('DROP TABLE %s', part.rel);
+        dropped := dropped + 1;
+    END LOOP;
+    WITH gone AS (DELETE FROM variant_dashboard.dashboard_events_default WHERE created_at < cutoff RETURNING id)
+    SELECT count(*), max(id) INTO trimmed, expired FROM gone;
+    UPDATE variant_dashboard.event_log_state SET expired_through = greatest(expired_through, expired)
+     WHERE expired IS NOT NULL;
+    DELETE FROM variant_dashboard.history_points h
+     USING variant_dashboard.persona_totals p, unnest('{10,60,300,900,3600,86400}'::int[]) l
+     WHERE h.persona_id = p.persona_id AND h.level = l AND h.bucket_end < now() - history_retention;
+    GET DIAGNOSTICS history = ROW_COUNT;
+    RETURN jsonb_build_object('partitions_created', created, 'partitions_dropped', dropped,
+                              'default_rows_deleted', trimmed, 'history_rows_deleted', history,
+                              'oldest_event_id', variant_dashboard.oldest_event_id());
+END $$;
+
+-- Retention and partitions ahead, under the GUCs variant_dashboard.event_retention (default 14 days)
+-- and variant_dashboard.history_retention (default 400 days); schedule it with pg_cron (README.md).
+CREATE FUNCTION run_maintenance(days_ahead integer DEFAULT 7) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'vd_run_maintenance' LANGUAGE C VOLATILE STRICT;
+
+-- ===== One variant (issue 11, point 4) =====
+-- A variant's own events, newest first, for its detail view.
+CREATE INDEX dashboard_events_variant ON dashboard_events (variant_id, id);
+
+-- The detail view of one variant: {as_of, variant, live_metrics, performance_vs_prediction, rate_interval
+-- (Wilson 95%), kill_evaluation (as evaluate_early_kill), probability_best (among the persona's active
+-- variants; null when not active), events (latest 100, newest first), history (as variant_history, from
+-- its posting to as_of)}. Unknown variant: 23503.
+CREATE FUNCTION variant_detail(variant_id text, as_of timestamptz DEFAULT now())
+    RETURNS jsonb AS 'MODULE_PATHNAME', 'vd_variant_detail' LANGUAGE C STABLE STRICT;

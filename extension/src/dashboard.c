@@ -9,6 +9,7 @@
 #include "utils/builtins.h"
 
 #include "vd.h"
+#include "stats.h"
 
 PG_MODULE_MAGIC;
 
@@ -24,10 +25,12 @@ PG_FUNCTION_INFO_V1(vd_optimization_suggestions);
 #define VD_FEED_LENGTH 50
 #define VD_RECENT_KILLS 20
 
-/* The newest event of the persona this snapshot sees; listeners apply only events after it. */
+/* The newest event of the persona this snapshot sees; listeners apply only events after it. Never below
+ * what retention removed: a snapshot holds the effect of expired events, so resuming from it is no gap. */
 static VdPlan last_event_plan = {
 	NULL,
-	"SELECT coalesce(max(id), 0) FROM variant_dashboard.dashboard_events WHERE persona_id = $1",
+	"SELECT greatest(coalesce(max(id), 0), variant_dashboard.oldest_event_id() - 1)"
+	"  FROM variant_dashboard.dashboard_events WHERE persona_id = $1",
 	1, {TEXTOID}
 };
 
@@ -66,6 +69,15 @@ vd_limit_arg(FunctionCallInfo fcinfo, int argno, bool is_int4)
 	return limit;
 }
 
+/* Reads the 24 hours' variants, then the fatigue trends that use them; returns the number of trends. */
+static int
+vd_read_trends(const char *persona_id, TimestampTz as_of, VdRecent **recent, int *nrecent,
+			   VdPatternTrend **trends)
+{
+	*nrecent = vd_read_recent(persona_id, as_of, recent);
+	return vd_pattern_trends(persona_id, as_of, *recent, *nrecent, trends);
+}
+
 /* dashboard_metrics(persona_id, as_of): the whole dashboard, the reference's GET /api/metrics object. */
 Datum
 vd_dashboard_metrics(PG_FUNCTION_ARGS)
@@ -74,6 +86,10 @@ vd_dashboard_metrics(PG_FUNCTION_ARGS)
 	char	   *persona_id = vd_begin_read(fcinfo, &jo);
 	TimestampTz as_of = PG_GETARG_TIMESTAMPTZ(1);
 	Datum		arg = CStringGetTextDatum(persona_id);
+	VdPatternTrend *trends;
+	int			ntrends;
+	VdRecent   *recent;
+	int			nrecent;
 
 	jo_kv_string(&jo, "persona_id", persona_id);
 	jo_kv_ts(&jo, "as_of", as_of);
@@ -83,16 +99,18 @@ vd_dashboard_metrics(PG_FUNCTION_ARGS)
 	vd_push_summary(&jo, persona_id, as_of);
 	jo_key(&jo, "active_variants");
 	vd_push_active_variants(&jo, persona_id, as_of, VD_DEFAULT_ACTIVE_LIMIT);
+	/* the 24 hours' variants and the fatigue trends once, shared by the panels */
+	ntrends = vd_read_trends(persona_id, as_of, &recent, &nrecent, &trends);
 	jo_key(&jo, "performance_leaders");
-	vd_push_leaders(&jo, persona_id, as_of, VD_DEFAULT_LEADERS, VD_DEFAULT_LEADER_MIN_VIEWS);
+	vd_push_leaders(&jo, recent, nrecent, VD_DEFAULT_LEADERS, VD_DEFAULT_LEADER_MIN_VIEWS);
 	jo_key(&jo, "early_kills_today");
 	vd_push_kills_today(&jo, persona_id, as_of);
 	jo_key(&jo, "recent_kills");
 	vd_push_recent_kills(&jo, persona_id, as_of, VD_RECENT_KILLS);
 	jo_key(&jo, "pattern_fatigue_warnings");
-	vd_push_fatigue(&jo, persona_id, as_of);
+	vd_push_fatigue(&jo, trends, ntrends);
 	jo_key(&jo, "optimization_opportunities");
-	vd_push_suggestions(&jo, persona_id, as_of);
+	vd_push_suggestions(&jo, as_of, recent, nrecent, trends, ntrends);
 	jo_key(&jo, "real_time_feed");
 	vd_push_feed(&jo, persona_id, as_of, VD_FEED_LENGTH);
 	return vd_end_read(&jo);
@@ -116,10 +134,11 @@ vd_performance_leaders(PG_FUNCTION_ARGS)
 {
 	JsonOut		jo;
 	char	   *persona_id = vd_begin_read(fcinfo, &jo);
+	VdRecent   *recent;
+	int			nrecent = vd_read_recent(persona_id, PG_GETARG_TIMESTAMPTZ(1), &recent);
 
 	jo_key(&jo, "leaders");
-	vd_push_leaders(&jo, persona_id, PG_GETARG_TIMESTAMPTZ(1),
-					vd_limit_arg(fcinfo, 2, true), vd_limit_arg(fcinfo, 3, false));
+	vd_push_leaders(&jo, recent, nrecent, vd_limit_arg(fcinfo, 2, true), vd_limit_arg(fcinfo, 3, false));
 	return vd_end_read(&jo);
 }
 
@@ -129,9 +148,13 @@ vd_fatigue_warnings(PG_FUNCTION_ARGS)
 {
 	JsonOut		jo;
 	char	   *persona_id = vd_begin_read(fcinfo, &jo);
+	VdRecent   *recent;
+	int			nrecent;
+	VdPatternTrend *trends;
+	int			ntrends = vd_read_trends(persona_id, PG_GETARG_TIMESTAMPTZ(1), &recent, &nrecent, &trends);
 
 	jo_key(&jo, "warnings");
-	vd_push_fatigue(&jo, persona_id, PG_GETARG_TIMESTAMPTZ(1));
+	vd_push_fatigue(&jo, trends, ntrends);
 	return vd_end_read(&jo);
 }
 
@@ -141,8 +164,13 @@ vd_optimization_suggestions(PG_FUNCTION_ARGS)
 {
 	JsonOut		jo;
 	char	   *persona_id = vd_begin_read(fcinfo, &jo);
+	TimestampTz as_of = PG_GETARG_TIMESTAMPTZ(1);
+	VdRecent   *recent;
+	int			nrecent;
+	VdPatternTrend *trends;
+	int			ntrends = vd_read_trends(persona_id, as_of, &recent, &nrecent, &trends);
 
 	jo_key(&jo, "suggestions");
-	vd_push_suggestions(&jo, persona_id, PG_GETARG_TIMESTAMPTZ(1));
+	vd_push_suggestions(&jo, as_of, recent, nrecent, trends, ntrends);
 	return vd_end_read(&jo);
 }

@@ -31,7 +31,7 @@ static VdPlan kill_cascade_plan = {
 };
 
 /* Checks the calling context and returns the trigger data. */
-static TriggerData *
+TriggerData *
 vd_row_trigger(FunctionCallInfo fcinfo)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;

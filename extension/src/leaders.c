@@ -1,5 +1,5 @@
 /*
- * leaders.c: the persona's best variants of the last 24 hours.
+ * leaders.c: the persona's best variants of the last 24 hours (recent.c reads them).
  *
  * Ranked by the Wilson 95% lower bound of interactions / views, so a lucky variant with 3 views and
  * 2 interactions cannot top a steady one with thousands of views; a minimum view count applies too.
@@ -8,34 +8,22 @@
 
 #include <math.h>
 
-#include "catalog/pg_type.h"
 #include "utils/builtins.h"
 
 #include "vd.h"
+#include "stats.h"
 
 #define VD_WILSON_Z 1.959963984540054	/* the 97.5% normal quantile: a two-sided 95% interval */
 
 typedef struct Leader
 {
-	uint64		row;
+	const VdRecent *variant;
 	double		lower_bound;
 } Leader;
 
-/* One index probe per recent variant (see active_variants.c on LATERAL ... LIMIT 1). */
-static VdPlan leaders_plan = {
-	NULL,
-	"SELECT v.id, v.content, v.pattern_used, v.predicted_er, m.current_er, m.interaction_count,"
-	"       m.view_count, v.status::text, v.posted_at"
-	"  FROM variant_dashboard.variants v"
-	"  JOIN LATERAL (SELECT * FROM variant_dashboard.variant_monitoring m1"
-	"                WHERE m1.variant_id = v.id AND m1.view_count >= $3 LIMIT 1) m ON true"
-	" WHERE v.persona_id = $1 AND v.posted_at > $2 - interval '24 hours' AND v.posted_at <= $2",
-	3, {TEXTOID, TIMESTAMPTZOID, INT4OID}
-};
-
-/* Lower bound of the Wilson score interval for successes out of trials. */
-static double
-vd_wilson_lower_bound(int64 successes, int64 trials)
+/* The Wilson score 95% interval of successes out of trials ([0, 0] without trials). */
+void
+vd_wilson_interval(int64 successes, int64 trials, double *low, double *high)
 {
 	double		n = (double) trials;
 	double		p;
@@ -43,66 +31,81 @@ vd_wilson_lower_bound(int64 successes, int64 trials)
 	double		centre;
 	double		spread;
 
+	*low = *high = 0.0;
 	if (trials <= 0)
-		return 0.0;
+		return;
 	p = Min((double) successes, n) / n;
 	centre = p + z2 / (2.0 * n);
 	spread = VD_WILSON_Z * sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n));
-	return (centre - spread) / (1.0 + z2 / n);
+	*low = (centre - spread) / (1.0 + z2 / n);
+	*high = (centre + spread) / (1.0 + z2 / n);
 }
 
-/* Orders leaders by lower bound, best first. */
+/* Lower bound of the Wilson score interval for successes out of trials. */
+static double
+vd_wilson_lower_bound(int64 successes, int64 trials)
+{
+	double		low;
+	double		high;
+
+	vd_wilson_interval(successes, trials, &low, &high);
+	return low;
+}
+
+/* Orders leaders by lower bound, best first, then newest first, then by id. */
 static int
 vd_leader_cmp(const void *a, const void *b)
 {
-	double		la = ((const Leader *) a)->lower_bound;
-	double		lb = ((const Leader *) b)->lower_bound;
+	const Leader *la = a;
+	const Leader *lb = b;
 
-	return (la < lb) - (la > lb);
+	if (la->lower_bound != lb->lower_bound)
+		return la->lower_bound > lb->lower_bound ? -1 : 1;
+	if (la->variant->posted_at != lb->variant->posted_at)
+		return la->variant->posted_at > lb->variant->posted_at ? -1 : 1;
+	return strcmp(la->variant->id, lb->variant->id);
 }
 
 /* Writes one leader with the numbers it was ranked by. */
 static void
 vd_push_leader(JsonOut *jo, const Leader *leader)
 {
-	uint64		row = leader->row;
-	double		predicted = vd_col_float(row, 4);
-	double		rate = vd_col_float(row, 5);
-	bool		isnull;
+	const VdRecent *v = leader->variant;
 
 	jo_begin_object(jo);
-	jo_kv_string(jo, "id", vd_col_cstring(row, 1));
-	jo_kv_string(jo, "content", vd_col_cstring(row, 2));
-	jo_kv_string(jo, "pattern_used", vd_col_cstring(row, 3));
-	jo_kv_float(jo, "predicted_er", predicted);
-	jo_kv_float(jo, "engagement_rate", rate);
-	jo_kv_int(jo, "views", vd_col_int(row, 7));
-	jo_kv_int(jo, "interactions", vd_col_int(row, 6));
+	jo_kv_string(jo, "id", v->id);
+	jo_kv_string(jo, "content", v->content);
+	jo_kv_string(jo, "pattern_used", v->pattern);
+	jo_kv_float(jo, "predicted_er", v->predicted);
+	jo_kv_float(jo, "engagement_rate", v->current_er);
+	jo_kv_int(jo, "views", v->views);
+	jo_kv_int(jo, "interactions", v->interactions);
 	jo_kv_float(jo, "wilson_lower_bound", vd_round(leader->lower_bound, 6));
-	jo_kv_float(jo, "performance_vs_prediction", vd_relative_delta(rate, predicted));
-	jo_kv_string(jo, "status", vd_col_cstring(row, 8));
-	jo_kv_ts(jo, "posted_at", vd_col_ts(row, 9, &isnull));
+	jo_kv_float(jo, "performance_vs_prediction", vd_relative_delta(v->current_er, v->predicted));
+	jo_kv_string(jo, "status", v->status);
+	jo_kv_ts(jo, "posted_at", v->posted_at);
 	jo_end_object(jo);
 }
 
-/* Pushes the array of at most limit leaders with at least min_views views. */
+/* Pushes the array of at most limit leaders with at least min_views views among vd_read_recent's variants. */
 void
-vd_push_leaders(JsonOut *jo, const char *persona_id, TimestampTz as_of, int limit, int64 min_views)
+vd_push_leaders(JsonOut *jo, const VdRecent *recent, int nrecent, int limit, int64 min_views)
 {
-	Leader	   *leaders;
-	uint64		count;
+	Leader	   *leaders = palloc(sizeof(Leader) * Max(nrecent, 1));
+	int			count = 0;
 
-	vd_read(&leaders_plan, persona_id, as_of, (int) Min(min_views, PG_INT32_MAX));
-	count = SPI_processed;
-	leaders = palloc(sizeof(Leader) * Max(count, 1));
-	for (uint64 row = 0; row < count; row++)
+	for (int i = 0; i < nrecent; i++)
 	{
-		leaders[row].row = row;
-		leaders[row].lower_bound = vd_wilson_lower_bound(vd_col_int(row, 6), vd_col_int(row, 7));
+		/* a variant without a monitoring row has no views: it never leads (min_views 0 included) */
+		if (recent[i].views < min_views || !recent[i].monitored)
+			continue;
+		leaders[count].variant = &recent[i];
+		leaders[count].lower_bound = vd_wilson_lower_bound(recent[i].interactions, recent[i].views);
+		count++;
 	}
 	qsort(leaders, count, sizeof(Leader), vd_leader_cmp);
 	jo_begin_array(jo);
-	for (uint64 i = 0; i < count && i < (uint64) limit; i++)
+	for (int i = 0; i < count && i < limit; i++)
 		vd_push_leader(jo, &leaders[i]);
 	jo_end_array(jo);
 }

@@ -3,15 +3,14 @@
  *
  * Each active variant's rate has the posterior Beta(10 p + x, 10 (1 - p) + n - x): a prior centred on
  * its prediction p worth 10 views (as the early-kill rule and the reference's predictor blend use),
- * updated with x interactions out of n views. probability_best = P(its rate is the highest), estimated
- * from VD_DRAWS joint draws of all posteriors with a fixed seed (rng.c), so the same data always give
- * the same answer; every draw credits exactly one variant (the first on an exact tie), so the
- * probabilities sum to 1. Monte Carlo standard error is at most 0.5 / sqrt(draws) = 0.0035.
+ * updated with x interactions out of n views. probability_best = P(its rate is the highest)
+ * = integral of f_i prod_{j != i} F_j, computed exactly (to the grid's resolution) and
+ * deterministically by best_arm.c on one grid shared by all variants; they sum to 1.
  *
  * thompson_share: Thompson sampling posts next the variant whose posterior draw is highest, so the
- * share of next posts it gives each variant is exactly its probability of being best; the two keys are
- * equal by construction. expected_loss = E[max_j rate_j - rate_i], the rate given up by choosing i
- * (GrowthBook's "risk").
+ * share of next posts it gives each variant is exactly its probability of being best: derived from
+ * probability_best (no sampling). expected_loss = E[max_j rate_j - rate_i], the rate given up by
+ * choosing i (GrowthBook's "risk").
  */
 #include "postgres.h"
 
@@ -19,18 +18,14 @@
 
 #include "catalog/pg_type.h"
 #include "fmgr.h"
-#include "miscadmin.h"
 #include "utils/builtins.h"
 
 #include "vd.h"
 #include "stats.h"
 
-#define VD_DRAWS 20000
-#define VD_SEED UINT64CONST(0x76617269616e7473)	/* "variants" */
-
 PG_FUNCTION_INFO_V1(vd_variant_probabilities);
 
-/* The persona's active variants posted by as_of, in a fixed order so the draws are reproducible. */
+/* The persona's active variants posted by as_of, newest first. */
 static VdPlan probabilities_plan = {
 	NULL,
 	"SELECT v.id, v.predicted_er, coalesce(m.interaction_count, 0), coalesce(m.view_count, 0)"
@@ -42,68 +37,41 @@ static VdPlan probabilities_plan = {
 	2, {TEXTOID, TIMESTAMPTZOID}
 };
 
-/* Pushes {"variants": [...], "method": ..., "draws": ...} for the persona's active variants. */
+/* Pushes {"variants": [...], "method": ..., "grid_points": ...} for the persona's active variants. */
 static void
 vd_push_probabilities(JsonOut *jo, const char *persona_id, TimestampTz as_of)
 {
 	int			k;
 	double	   *alpha;
 	double	   *beta;
-	double	   *draw;
+	double	   *probability;
 	double	   *loss;
-	int64	   *wins;
-	VdRng		rng;
-	double		max_se = 0.0;
+	VdBestInfo	info;
 
 	vd_read(&probabilities_plan, persona_id, as_of, 0);
 	k = (int) SPI_processed;
 	alpha = palloc(sizeof(double) * Max(k, 1));
 	beta = palloc(sizeof(double) * Max(k, 1));
-	draw = palloc(sizeof(double) * Max(k, 1));
-	loss = palloc0(sizeof(double) * Max(k, 1));
-	wins = palloc0(sizeof(int64) * Max(k, 1));
+	probability = palloc(sizeof(double) * Max(k, 1));
+	loss = palloc(sizeof(double) * Max(k, 1));
 	for (int i = 0; i < k; i++)
 	{
-		double		p = vd_col_float(i, 2);
-		int64		views = vd_col_int(i, 4);
-		double		x = (double) Min(vd_col_int(i, 3), views);
-
-		alpha[i] = VD_PRIOR_VIEWS * p + x;
-		beta[i] = VD_PRIOR_VIEWS * (1.0 - p) + (double) views - x;
-		if (beta[i] <= 0.0)
-			beta[i] = 1e-9;		/* predicted 1 and every view an interaction: a point mass near 1 */
+		(void) vd_prob_above_prediction(vd_col_int(i, 3), vd_col_int(i, 4), vd_col_float(i, 2),
+										&alpha[i], &beta[i]);
+		beta[i] = Max(beta[i], 1e-9);	/* predicted 1 and every view an interaction: mass near 1 */
 	}
-	vd_rng_seed(&rng, VD_SEED);
-	for (int d = 0; d < VD_DRAWS && k > 0; d++)
-	{
-		int			best = 0;
-
-		if ((d & 1023) == 0)
-			CHECK_FOR_INTERRUPTS();
-		for (int i = 0; i < k; i++)
-		{
-			draw[i] = vd_rng_beta(&rng, alpha[i], beta[i]);
-			if (draw[i] > draw[best])
-				best = i;
-		}
-		wins[best]++;
-		for (int i = 0; i < k; i++)
-			loss[i] += draw[best] - draw[i];
-	}
+	info = vd_best_probabilities(k, alpha, beta, probability, loss);
 
 	jo_begin_object(jo);
 	jo_key(jo, "variants");
 	jo_begin_array(jo);
 	for (int i = 0; i < k; i++)
 	{
-		double		probability = (double) wins[i] / VD_DRAWS;
-
-		max_se = Max(max_se, sqrt(probability * (1.0 - probability) / VD_DRAWS));
 		jo_begin_object(jo);
 		jo_kv_string(jo, "id", vd_col_cstring(i, 1));
-		jo_kv_float(jo, "probability_best", probability);
-		jo_kv_float(jo, "thompson_share", probability);
-		jo_kv_float(jo, "expected_loss", vd_round(loss[i] / VD_DRAWS, 6));
+		jo_kv_float(jo, "probability_best", vd_round(probability[i], 6));
+		jo_kv_float(jo, "thompson_share", vd_round(probability[i], 6));
+		jo_kv_float(jo, "expected_loss", vd_round(loss[i], 6));
 		jo_kv_float(jo, "predicted_er", vd_col_float(i, 2));
 		jo_kv_int(jo, "views", vd_col_int(i, 4));
 		jo_kv_int(jo, "interactions", vd_col_int(i, 3));
@@ -116,14 +84,18 @@ vd_push_probabilities(JsonOut *jo, const char *persona_id, TimestampTz as_of)
 		jo_end_object(jo);
 	}
 	jo_end_array(jo);
-	jo_kv_string(jo, "method", "monte_carlo_beta_posteriors");
-	jo_kv_int(jo, "draws", VD_DRAWS);
-	jo_kv_string(jo, "seed", psprintf(UINT64_FORMAT, VD_SEED));
+	jo_kv_string(jo, "method", "quadrature_beta_posteriors");
+	jo_kv_int(jo, "grid_points", info.grid_points);
+	jo_kv_float(jo, "quadrature_mass", vd_round(info.mass, 6));
+	/* kept from the Monte Carlo of 0.2.0: no draws, no seed */
+	jo_kv_int(jo, "draws", 0);
+	jo_key(jo, "seed");
+	jo_null(jo);
 	jo_kv_float(jo, "prior_views", VD_PRIOR_VIEWS);
 	jo_kv_string(jo, "prior", "Beta(10 p, 10 (1 - p)), p = predicted_er");
 	jo_kv_string(jo, "thompson_rule", "thompson_share = probability_best: Thompson sampling posts the "
 				 "variant with the highest posterior draw");
-	jo_kv_float(jo, "max_standard_error", vd_round(max_se, 6));
+	jo_kv_float(jo, "max_standard_error", 0.0);
 	jo_end_object(jo);
 }
 

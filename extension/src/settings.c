@@ -27,6 +27,8 @@ static double guc_prior_views = 10.0;
 static double guc_sequential_null = 0.8;
 static double guc_sequential_alt = 0.25;
 static double guc_sequential_alpha = 0.02;
+int			vd_event_retention_minutes = VD_DEFAULT_EVENT_RETENTION;
+int			vd_history_retention_minutes = VD_DEFAULT_HISTORY_RETENTION;
 
 /* Persona overrides; a NULL column keeps the GUC's value. */
 static VdPlan persona_settings_plan = {
@@ -59,6 +61,12 @@ _PG_init(void)
 							 NULL, &guc_sequential_alt, 0.25, 0.0001, 1.0, PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomRealVariable("variant_dashboard.sequential_alpha", "Sequential rule: bound on killing a fine variant, however often it is checked.",
 							 NULL, &guc_sequential_alpha, 0.02, 1e-9, 0.5, PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("variant_dashboard.event_retention", "How long run_maintenance() keeps the raw event log.",
+							NULL, &vd_event_retention_minutes, VD_DEFAULT_EVENT_RETENTION, 1, INT_MAX,
+							PGC_SUSET, GUC_UNIT_MIN, NULL, NULL, NULL);
+	DefineCustomIntVariable("variant_dashboard.history_retention", "How long run_maintenance() keeps history rollups.",
+							NULL, &vd_history_retention_minutes, VD_DEFAULT_HISTORY_RETENTION, 1, INT_MAX,
+							PGC_SUSET, GUC_UNIT_MIN, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("variant_dashboard");
 }
 

@@ -21,6 +21,7 @@ typedef struct VdPatternTrend
 	int64		uses;			/* uses in the window, with or without views */
 	TimestampTz last_used_at;
 	int			uses_tested;	/* uses with 30+ views: the rows of the trend test */
+	int			days_tested;	/* days with tested uses */
 	int64		views;
 	int64		interactions;
 	bool		sufficient;		/* the documented minimums are met */
@@ -33,14 +34,47 @@ typedef struct VdPatternTrend
 	double		relative_change;	/* latest_rate / first_rate - 1 */
 	double		decline_per_use;	/* 1 - exp(slope) of the log-linear fit */
 	double		half_life_uses;
+	double		decline_per_day;
+	double		half_life_days;
 	bool		declining;
+	const char *engagement_trend;	/* falling, steady, rising or unknown */
 	double		fatigue_score;
 	const char *level;
-	double	   *rates;			/* per tested use, oldest first */
+	double	   *rates;			/* per day with tested uses, oldest first */
 } VdPatternTrend;
 
-extern int	vd_pattern_trends(const char *persona_id, TimestampTz as_of, VdPatternTrend **out);
 extern char *vd_trend_advice(const VdPatternTrend *trend);
+extern void vd_push_fatigue(JsonOut *jo, const VdPatternTrend *trends, int ntrends);
+
+/* recent.c: one variant of the 24 hours to as_of, as the leaders and the suggestions share them */
+typedef struct VdRecent
+{
+	char	   *id;
+	char	   *content;
+	char	   *pattern;		/* NULL without one */
+	double		predicted;
+	double		current_er;
+	int64		interactions;
+	int64		views;
+	char	   *status;
+	bool		killed;
+	bool		active;
+	bool		monitored;		/* has a variant_monitoring row */
+	TimestampTz posted_at;
+} VdRecent;
+
+extern int	vd_read_recent(const char *persona_id, TimestampTz as_of, VdRecent **out);
+
+/* fatigue.c, given the recent variants */
+extern int	vd_pattern_trends(const char *persona_id, TimestampTz as_of, const VdRecent *recent, int nrecent,
+							  VdPatternTrend **out);
+
+/* leaders.c */
+extern void vd_push_leaders(JsonOut *jo, const VdRecent *recent, int nrecent, int limit, int64 min_views);
+
+/* suggestions.c: the trends are computed once by the caller and shared with the fatigue panel */
+extern void vd_push_suggestions(JsonOut *jo, TimestampTz as_of, const VdRecent *recent, int nrecent,
+								VdPatternTrend *trends, int ntrends);
 extern void vd_push_trend_evidence(JsonOut *jo, const VdPatternTrend *trend);
 
 /* distributions.c */
@@ -49,18 +83,14 @@ extern double vd_t_quantile(double p, double df);
 extern double vd_prob_above_prediction(int64 interactions, int64 views, double predicted,
 									   double *alpha, double *beta);
 
-/* rng.c: a seeded generator, so Monte Carlo answers are reproducible */
-typedef struct VdRng
+/* best_arm.c: P(each variant has the highest rate) by quadrature on one shared grid */
+typedef struct VdBestInfo
 {
-	uint64		s[4];
-	bool		has_spare;
-	double		spare;
-} VdRng;
+	int			grid_points;
+	double		mass;			/* raw sum of the probabilities before scaling to 1 */
+} VdBestInfo;
 
-extern void vd_rng_seed(VdRng *rng, uint64 seed);
-extern double vd_rng_uniform(VdRng *rng);
-extern double vd_rng_normal(VdRng *rng);
-extern double vd_rng_log_gamma(VdRng *rng, double shape);
-extern double vd_rng_beta(VdRng *rng, double a, double b);
+extern VdBestInfo vd_best_probabilities(int k, const double *alpha, const double *beta,
+										double *probability, double *loss);
 
 #endif

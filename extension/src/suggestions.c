@@ -1,5 +1,6 @@
 /*
- * suggestions.c: what to change, from the last 24 hours of the persona's variants.
+ * suggestions.c: what to change, from the last 24 hours of the persona's variants (recent.c: read once,
+ * shared by every rule and the leaders) and the fatigue trends (computed once by the caller).
  *
  * The reference's two rules: an early-kill rate above 30% questions the predictor
  * (prediction_calibration), and patterns performing below half their predicted rate should be
@@ -11,11 +12,17 @@
  *   standard deviation s; the 95% interval m -/+ t(0.975, n-1) s / sqrt(n) (n >= 3) excluding 0 says
  *   the predictions are systematically too high (m < 0) or too low (m > 0).
  * - rest_pattern: patterns whose engagement falls with successive uses (fatigue.c's trend test).
- * - reuse_winner: a variant (not killed, at least 100 views) or a pattern (pooled over its variants,
- *   at least 100 views, not declining) of the last 24 hours whose posterior probability of beating its
- *   prediction is at least 0.95: prior Beta(10 p, 10 (1 - p)) centred on the prediction p,
- *   posterior Beta(10 p + x, 10 (1 - p) + n - x), P(rate > p) = 1 - I_p(a, b). At most 3 of each.
+ * - reuse_winner: a variant (not killed, at least 100 views) or a pattern (pooled over its variants
+ *   that were not killed, at least 100 views, not declining) of the last 24 hours whose posterior
+ *   probability of beating its prediction is at least 0.95: prior Beta(10 p, 10 (1 - p)) centred on
+ *   the prediction p, posterior Beta(10 p + x, 10 (1 - p) + n - x), P(rate > p) = 1 - I_p(a, b).
+ *   At most 3 of each.
  * - too_young: active variants of the last 24 hours with fewer than 100 views: not yet judgeable.
+ *
+ * Minimum samples (no suggestion from less; README lists them): prediction_calibration 10 variants
+ * posted in the 24 hours; pattern_optimization 100 pooled views per pattern; model_tuning 3 variants
+ * of 100+ views; reuse_winner 100 views (variant or pooled pattern); rest_pattern fatigue.c's trend
+ * minimums (3 uses of 30+ views, 300 views, 10 interactions); too_young none (it reports the lack).
  */
 #include "postgres.h"
 
@@ -29,66 +36,13 @@
 #include "stats.h"
 
 #define VD_KILL_RATE_ALARM 0.30
+#define VD_KILL_RATE_MIN_VARIANTS 10	/* variants in the 24 hours before a kill rate means anything */
 #define VD_PATTERN_SHORTFALL 0.5
 #define VD_TUNING_MIN_VARIANTS 3	/* relative errors needed for an interval */
 #define VD_TUNING_HIGH_BIAS 0.25	/* a mean error this large is high priority */
 #define VD_WINNER_PROBABILITY 0.95
 #define VD_MAX_WINNERS 3			/* reuse_winner suggestions of each kind */
 #define VD_YOUNG_LISTED 10			/* young variants named in the evidence */
-
-static VdPlan kill_rate_plan = {
-	NULL,
-	"SELECT count(*), count(*) FILTER (WHERE status = 'killed')"
-	"  FROM variant_dashboard.variants"
-	" WHERE persona_id = $1 AND posted_at > $2 - interval '24 hours' AND posted_at <= $2",
-	2, {TEXTOID, TIMESTAMPTZOID}
-};
-
-/*
- * Pooled actual rate and view-weighted predicted rate per pattern; those below half are returned.
- * One index probe per recent variant (see active_variants.c on LATERAL ... LIMIT 1).
- */
-static VdPlan weak_patterns_plan = {
-	NULL,
-	"SELECT v.pattern_used, sum(m.interaction_count)::float8 / sum(m.view_count),"
-	"       sum(v.predicted_er * m.view_count) / sum(m.view_count)"
-	"  FROM variant_dashboard.variants v"
-	"  JOIN LATERAL (SELECT * FROM variant_dashboard.variant_monitoring m1"
-	"                WHERE m1.variant_id = v.id AND m1.view_count > 0 LIMIT 1) m ON true"
-	" WHERE v.persona_id = $1 AND v.pattern_used IS NOT NULL"
-	"   AND v.posted_at > $2 - interval '24 hours' AND v.posted_at <= $2"
-	" GROUP BY v.pattern_used"
-	" HAVING sum(m.interaction_count)::float8 / sum(m.view_count)"
-	"        < $3 / 100.0 * sum(v.predicted_er * m.view_count) / sum(m.view_count)"
-	" ORDER BY v.pattern_used",
-	3, {TEXTOID, TIMESTAMPTZOID, INT4OID}
-};
-
-/* The last 24 hours' variants with views, best-measured first (model_tuning and reuse_winner). */
-static VdPlan recent_plan = {
-	NULL,
-	"SELECT v.id, v.pattern_used, v.predicted_er, m.interaction_count, m.view_count, v.status::text"
-	"  FROM variant_dashboard.variants v"
-	"  JOIN LATERAL (SELECT * FROM variant_dashboard.variant_monitoring m1"
-	"                WHERE m1.variant_id = v.id AND m1.view_count > 0 LIMIT 1) m ON true"
-	" WHERE v.persona_id = $1 AND v.posted_at > $2 - interval '24 hours' AND v.posted_at <= $2"
-	" ORDER BY v.pattern_used, v.posted_at, v.id",
-	2, {TEXTOID, TIMESTAMPTZOID}
-};
-
-/* Active variants posted in the 24 hours to as_of with fewer than $3 views, newest first. */
-static VdPlan young_plan = {
-	NULL,
-	"SELECT v.id, coalesce(m.view_count, 0), coalesce(m.interaction_count, 0), v.posted_at"
-	"  FROM variant_dashboard.variants v"
-	"  LEFT JOIN LATERAL (SELECT * FROM variant_dashboard.variant_monitoring m1"
-	"                     WHERE m1.variant_id = v.id LIMIT 1) m ON true"
-	" WHERE v.persona_id = $1 AND v.status = 'active'"
-	"   AND v.posted_at > $2 - interval '24 hours' AND v.posted_at <= $2"
-	"   AND coalesce(m.view_count, 0) < $3"
-	" ORDER BY v.posted_at DESC, v.id",
-	3, {TEXTOID, TIMESTAMPTZOID, INT4OID}
-};
 
 /* A variant or pattern judged against its prediction. */
 typedef struct Candidate
@@ -116,69 +70,116 @@ vd_begin_suggestion(JsonOut *jo, const char *type, const char *priority, const c
 	jo_key(jo, "evidence");
 }
 
-/* prediction_calibration: more than 30% of the day's variants were killed early. */
-static void
-vd_suggest_calibration(JsonOut *jo, const char *persona_id, TimestampTz as_of)
+/* The index after the last variant of recent[start]'s pattern (the rows come grouped by pattern). */
+static int
+vd_pattern_end(const VdRecent *recent, int n, int start)
 {
-	int64		posted;
-	int64		killed;
+	int			end = start + 1;
+
+	while (end < n && recent[end].pattern != NULL && recent[start].pattern != NULL &&
+		   strcmp(recent[end].pattern, recent[start].pattern) == 0)
+		end++;
+	return end;
+}
+
+/* prediction_calibration: more than 30% of the day's variants (10 or more) were killed early. */
+static void
+vd_suggest_calibration(JsonOut *jo, const VdRecent *recent, int n)
+{
+	int64		posted = n;
+	int64		killed = 0;
 	double		kill_rate;
 
-	vd_read(&kill_rate_plan, persona_id, as_of, 0);
-	posted = vd_col_int(0, 1);
-	killed = vd_col_int(0, 2);
-	if (posted == 0)
-		return;
+	for (int i = 0; i < n; i++)
+		killed += recent[i].killed;
+	if (posted < VD_KILL_RATE_MIN_VARIANTS)
+		return;					/* 1 kill of 2 variants is no evidence about the predictor */
 	kill_rate = (double) killed / (double) posted;
 	if (kill_rate <= VD_KILL_RATE_ALARM)
 		return;
 	vd_begin_suggestion(jo, "prediction_calibration", "medium", "High Early Kill Rate",
-						psprintf("%.0f%% variants killed early - prediction model may need recalibration",
-								 kill_rate * 100.0),
+						psprintf("%.0f%% variants killed early (" INT64_FORMAT " of " INT64_FORMAT
+								 " variants posted in the last 24 hours) - prediction model may need recalibration",
+								 kill_rate * 100.0, killed, posted),
 						"Review engagement predictor accuracy");
 	jo_begin_object(jo);
 	jo_kv_int(jo, "variants_24h", posted);
 	jo_kv_int(jo, "killed_24h", killed);
+	jo_kv_int(jo, "min_variants", VD_KILL_RATE_MIN_VARIANTS);
 	jo_kv_float(jo, "kill_rate", vd_round(kill_rate, 4));
 	jo_kv_float(jo, "alarm_above", VD_KILL_RATE_ALARM);
 	jo_end_object(jo);
 	jo_end_object(jo);
 }
 
+/* The patterns (100+ pooled views) whose pooled rate is below half of their view-weighted prediction. */
+static int
+vd_weak_patterns(const VdRecent *recent, int n, Candidate **out)
+{
+	Candidate  *weak = palloc(sizeof(Candidate) * Max(n, 1));
+	int			nweak = 0;
+
+	for (int i = 0; i < n && recent[i].pattern != NULL;)
+	{
+		Candidate  *c = &weak[nweak];
+		double		weighted = 0.0;
+		int			end = vd_pattern_end(recent, n, i);
+
+		memset(c, 0, sizeof(Candidate));
+		c->id = recent[i].pattern;
+		for (; i < end; i++)
+		{
+			c->views += recent[i].views;
+			c->interactions += recent[i].interactions;
+			weighted += recent[i].predicted * (double) recent[i].views;
+		}
+		if (c->views < VD_JUDGE_MIN_VIEWS)
+			continue;
+		c->predicted = weighted / (double) c->views;
+		if ((double) c->interactions / (double) c->views < VD_PATTERN_SHORTFALL * c->predicted)
+			nweak++;
+	}
+	*out = weak;
+	return nweak;
+}
+
 /* pattern_optimization: patterns whose pooled rate is below half of what was predicted for them. */
 static void
-vd_suggest_patterns(JsonOut *jo, const char *persona_id, TimestampTz as_of)
+vd_suggest_patterns(JsonOut *jo, const VdRecent *recent, int n)
 {
 	StringInfoData description;
 	StringInfoData names;
+	Candidate  *weak;
+	int			nweak = vd_weak_patterns(recent, n, &weak);
 
-	vd_read(&weak_patterns_plan, persona_id, as_of, (int) (VD_PATTERN_SHORTFALL * 100));
-	if (SPI_processed == 0)
+	if (nweak == 0)
 		return;
 	initStringInfo(&description);
 	initStringInfo(&names);
 	appendStringInfoString(&description, "Patterns performing below 50% of their predicted engagement: ");
-	for (uint64 row = 0; row < SPI_processed; row++)
+	for (int w = 0; w < nweak; w++)
 	{
-		char	   *pattern = vd_col_cstring(row, 1);
-		const char *sep = row > 0 ? ", " : "";
+		const char *sep = w > 0 ? ", " : "";
 
-		appendStringInfo(&description, "%s%s (%.1f%% vs %.1f%% predicted)", sep, pattern,
-						 vd_col_float(row, 2) * 100.0, vd_col_float(row, 3) * 100.0);
-		appendStringInfo(&names, "%s%s", sep, pattern);
+		appendStringInfo(&description, "%s%s (%.1f%% vs %.1f%% predicted over " INT64_FORMAT " views)", sep,
+						 weak[w].id, (double) weak[w].interactions / (double) weak[w].views * 100.0,
+						 weak[w].predicted * 100.0, weak[w].views);
+		appendStringInfo(&names, "%s%s", sep, weak[w].id);
 	}
 	vd_begin_suggestion(jo, "pattern_optimization", "high", "Avoid Underperforming Patterns",
 						description.data, psprintf("Stop using %s until they are reworked", names.data));
 	jo_begin_object(jo);
 	jo_kv_float(jo, "shortfall_below", VD_PATTERN_SHORTFALL);
+	jo_kv_int(jo, "min_views", VD_JUDGE_MIN_VIEWS);
 	jo_key(jo, "patterns");
 	jo_begin_array(jo);
-	for (uint64 row = 0; row < SPI_processed; row++)
+	for (int w = 0; w < nweak; w++)
 	{
 		jo_begin_object(jo);
-		jo_kv_string(jo, "pattern", vd_col_cstring(row, 1));
-		jo_kv_float(jo, "observed_er", vd_round(vd_col_float(row, 2), 6));
-		jo_kv_float(jo, "predicted_er", vd_round(vd_col_float(row, 3), 6));
+		jo_kv_string(jo, "pattern", weak[w].id);
+		jo_kv_float(jo, "observed_er", vd_round((double) weak[w].interactions / (double) weak[w].views, 6));
+		jo_kv_float(jo, "predicted_er", vd_round(weak[w].predicted, 6));
+		jo_kv_int(jo, "views", weak[w].views);
 		jo_end_object(jo);
 	}
 	jo_end_array(jo);
@@ -212,7 +213,7 @@ vd_suggest_rest(JsonOut *jo, VdPatternTrend *trends, int ntrends)
 
 /* model_tuning: the 95% t interval of the mean relative prediction error excludes 0. */
 static void
-vd_suggest_tuning(JsonOut *jo, uint64 rows)
+vd_suggest_tuning(JsonOut *jo, const VdRecent *recent, int rows)
 {
 	int64		n = 0;
 	double		mean = 0.0;
@@ -224,16 +225,16 @@ vd_suggest_tuning(JsonOut *jo, uint64 rows)
 	double		hi;
 	bool		too_high;
 
-	for (uint64 row = 0; row < rows; row++)
+	for (int row = 0; row < rows; row++)
 	{
-		double		predicted = vd_col_float(row, 3);
-		int64		views = vd_col_int(row, 5);
+		double		predicted = recent[row].predicted;
+		int64		views = recent[row].views;
 		double		error;
 		double		delta;
 
 		if (views < VD_JUDGE_MIN_VIEWS)
 			continue;
-		error = ((double) vd_col_int(row, 4) / (double) views - predicted) / predicted;
+		error = ((double) recent[row].interactions / (double) views - predicted) / predicted;
 		/* Welford's running mean and sum of squares */
 		n++;
 		delta = error - mean;
@@ -342,98 +343,113 @@ vd_pattern_declining(const char *pattern, VdPatternTrend *trends, int ntrends)
 
 /* reuse_winner: variants and patterns of the last 24 hours likely (>= 0.95) to beat their prediction. */
 static void
-vd_suggest_winners(JsonOut *jo, uint64 rows, VdPatternTrend *trends, int ntrends)
+vd_suggest_winners(JsonOut *jo, const VdRecent *recent, int rows, VdPatternTrend *trends, int ntrends)
 {
 	Candidate  *variants = palloc0(sizeof(Candidate) * Max(rows, 1));
 	Candidate  *patterns = palloc0(sizeof(Candidate) * Max(rows, 1));
 	int			nvariants = 0;
 	int			npatterns = 0;
-	uint64		row = 0;
 
-	for (row = 0; row < rows; row++)
+	/* a killed variant is no evidence for itself or for its pattern */
+	for (int row = 0; row < rows; row++)
 	{
 		Candidate  *c = &variants[nvariants];
-		char	   *status = vd_col_cstring(row, 6);
 
-		if (strcmp(status, "killed") == 0)
+		if (recent[row].killed)
 			continue;
-		c->id = vd_col_cstring(row, 1);
-		c->predicted = vd_col_float(row, 3);
-		c->interactions = Min(vd_col_int(row, 4), vd_col_int(row, 5));
-		c->views = vd_col_int(row, 5);
+		c->id = recent[row].id;
+		c->predicted = recent[row].predicted;
+		c->interactions = Min(recent[row].interactions, recent[row].views);
+		c->views = recent[row].views;
 		if (vd_judge_candidate(c))
 			nvariants++;
 	}
-	/* rows come grouped by pattern: pool each group, the prediction weighted by views */
-	row = 0;
-	while (row < rows)
+	for (int row = 0; row < rows && recent[row].pattern != NULL;)
 	{
-		char	   *pattern = vd_col_cstring(row, 2);
 		Candidate  *c = &patterns[npatterns];
 		double		weighted = 0.0;
+		int			end = vd_pattern_end(recent, rows, row);
 
-		if (pattern == NULL)
-		{
-			row++;
-			continue;
-		}
 		memset(c, 0, sizeof(Candidate));
-		c->id = pattern;
-		for (; row < rows; row++)
+		c->id = recent[row].pattern;
+		for (; row < end; row++)
 		{
-			char	   *other = vd_col_cstring(row, 2);
-			int64		views = vd_col_int(row, 5);
-
-			if (other == NULL || strcmp(other, pattern) != 0)
-				break;
-			c->views += views;
-			c->interactions += Min(vd_col_int(row, 4), views);
-			weighted += vd_col_float(row, 3) * (double) views;
+			if (recent[row].killed)
+				continue;
+			c->views += recent[row].views;
+			c->interactions += Min(recent[row].interactions, recent[row].views);
+			weighted += recent[row].predicted * (double) recent[row].views;
 		}
+		if (c->views == 0)
+			continue;
 		c->predicted = weighted / (double) c->views;
-		if (vd_judge_candidate(c) && !vd_pattern_declining(pattern, trends, ntrends))
+		if (vd_judge_candidate(c) && !vd_pattern_declining(c->id, trends, ntrends))
 			npatterns++;
 	}
 	vd_push_winners(jo, patterns, npatterns, "pattern");
 	vd_push_winners(jo, variants, nvariants, "variant");
 }
 
+/* Orders young variants newest first, then by id. */
+static int
+vd_young_cmp(const void *a, const void *b)
+{
+	const VdRecent *ra = *(const VdRecent *const *) a;
+	const VdRecent *rb = *(const VdRecent *const *) b;
+
+	if (ra->posted_at != rb->posted_at)
+		return ra->posted_at > rb->posted_at ? -1 : 1;
+	return strcmp(ra->id, rb->id);
+}
+
+/* The active variants with fewer views than any judgement needs, newest first; returns how many. */
+static int
+vd_young_variants(const VdRecent *recent, int rows, const VdRecent ***out)
+{
+	const VdRecent **young = palloc(sizeof(VdRecent *) * Max(rows, 1));
+	int			n = 0;
+
+	for (int row = 0; row < rows; row++)
+		if (recent[row].active && recent[row].views < VD_JUDGE_MIN_VIEWS)
+			young[n++] = &recent[row];
+	qsort(young, n, sizeof(VdRecent *), vd_young_cmp);
+	*out = young;
+	return n;
+}
+
 /* too_young: active variants with fewer views than any judgement needs. */
 static void
-vd_suggest_young(JsonOut *jo, const char *persona_id, TimestampTz as_of)
+vd_suggest_young(JsonOut *jo, const VdRecent *recent, int nrecent, TimestampTz as_of)
 {
-	uint64		rows;
+	const VdRecent **young;
+	int			rows = vd_young_variants(recent, nrecent, &young);
 	StringInfoData names;
 
-	vd_read(&young_plan, persona_id, as_of, VD_JUDGE_MIN_VIEWS);
-	rows = SPI_processed;
 	if (rows == 0)
 		return;
 	initStringInfo(&names);
-	for (uint64 row = 0; row < Min(rows, 3); row++)
+	for (int row = 0; row < Min(rows, 3); row++)
 		appendStringInfo(&names, "%s%s (" INT64_FORMAT " views)", row > 0 ? ", " : "",
-						 vd_col_cstring(row, 1), vd_col_int(row, 2));
+						 young[row]->id, young[row]->views);
 	if (rows > 3)
-		appendStringInfo(&names, " and " UINT64_FORMAT " more", rows - 3);
+		appendStringInfo(&names, " and %d more", rows - 3);
 	vd_begin_suggestion(jo, "too_young", "low", "Too Early to Judge",
-						psprintf(UINT64_FORMAT " active variant%s fewer than %d views: %s",
+						psprintf("%d active variant%s fewer than %d views: %s",
 								 rows, rows == 1 ? " has" : "s have", VD_JUDGE_MIN_VIEWS, names.data),
 						"Let them gather views before killing, reusing or comparing them");
 	jo_begin_object(jo);
-	jo_kv_int(jo, "variants", (int64) rows);
+	jo_kv_int(jo, "variants", rows);
 	jo_kv_int(jo, "min_views", VD_JUDGE_MIN_VIEWS);
 	jo_key(jo, "young");
 	jo_begin_array(jo);
-	for (uint64 row = 0; row < Min(rows, VD_YOUNG_LISTED); row++)
+	for (int row = 0; row < Min(rows, VD_YOUNG_LISTED); row++)
 	{
-		bool		isnull;
-		TimestampTz posted_at = vd_col_ts(row, 4, &isnull);
-
 		jo_begin_object(jo);
-		jo_kv_string(jo, "id", vd_col_cstring(row, 1));
-		jo_kv_int(jo, "views", vd_col_int(row, 2));
-		jo_kv_int(jo, "interactions", vd_col_int(row, 3));
-		jo_kv_float(jo, "age_minutes", vd_round((double) (as_of - posted_at) / (60.0 * USECS_PER_SEC), 1));
+		jo_kv_string(jo, "id", young[row]->id);
+		jo_kv_int(jo, "views", young[row]->views);
+		jo_kv_int(jo, "interactions", young[row]->interactions);
+		jo_kv_float(jo, "age_minutes",
+					vd_round((double) (as_of - young[row]->posted_at) / (60.0 * USECS_PER_SEC), 1));
 		jo_end_object(jo);
 	}
 	jo_end_array(jo);
@@ -441,22 +457,17 @@ vd_suggest_young(JsonOut *jo, const char *persona_id, TimestampTz as_of)
 	jo_end_object(jo);
 }
 
-/* Pushes the array of suggestions, most urgent first. */
+/* Pushes the array of suggestions, most urgent first, from vd_read_recent's variants and vd_pattern_trends. */
 void
-vd_push_suggestions(JsonOut *jo, const char *persona_id, TimestampTz as_of)
+vd_push_suggestions(JsonOut *jo, TimestampTz as_of, const VdRecent *recent, int n,
+					VdPatternTrend *trends, int ntrends)
 {
-	VdPatternTrend *trends;
-	int			ntrends = vd_pattern_trends(persona_id, as_of, &trends);
-	uint64		recent;
-
 	jo_begin_array(jo);
-	vd_suggest_patterns(jo, persona_id, as_of);
+	vd_suggest_patterns(jo, recent, n);
 	vd_suggest_rest(jo, trends, ntrends);
-	vd_suggest_calibration(jo, persona_id, as_of);
-	vd_read(&recent_plan, persona_id, as_of, 0);
-	recent = SPI_processed;
-	vd_suggest_tuning(jo, recent);
-	vd_suggest_winners(jo, recent, trends, ntrends);
-	vd_suggest_young(jo, persona_id, as_of);
+	vd_suggest_calibration(jo, recent, n);
+	vd_suggest_tuning(jo, recent, n);
+	vd_suggest_winners(jo, recent, n, trends, ntrends);
+	vd_suggest_young(jo, recent, n, as_of);
 	jo_end_array(jo);
 }

@@ -25,8 +25,27 @@ typedef struct VdPlan
 	SPIPlanPtr	plan;
 	const char *sql;
 	int			nargs;
-	Oid			argtypes[6];
+	Oid			argtypes[10];
 } VdPlan;
+
+/* Epoch seconds (rounded down) of a timestamp, the timestamp of epoch seconds, and the start of the
+ * b-second bucket holding epoch second t: the history's time arithmetic. */
+#define VD_UNIX_EPOCH_OFFSET ((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY)
+static inline int64
+vd_epoch_seconds(TimestampTz ts)
+{
+	return ts / USECS_PER_SEC - (ts % USECS_PER_SEC < 0 ? 1 : 0) + VD_UNIX_EPOCH_OFFSET;
+}
+static inline TimestampTz
+vd_epoch_ts(int64 secs)
+{
+	return (secs - VD_UNIX_EPOCH_OFFSET) * USECS_PER_SEC;
+}
+static inline int64
+vd_bucket_floor(int64 t, int64 b)
+{
+	return (t >= 0 ? t / b : (t - b + 1) / b) * b;
+}
 
 /* spi_plans.c */
 extern int	vd_exec(VdPlan *plan, Datum *values, const char *nulls, bool read_only, long count);
@@ -59,6 +78,9 @@ extern bool vd_json_optional_count(Jsonb *object, const char *key, int64 *out);
 extern int64 vd_json_required_count(Jsonb *object, const char *key);
 extern void vd_require_json_object(Jsonb *object, const char *argname);
 
+/* event_triggers.c */
+extern struct TriggerData *vd_row_trigger(FunctionCallInfo fcinfo);
+
 /* persona_lock.c */
 extern void vd_lock_persona(const char *persona_id);
 
@@ -79,11 +101,13 @@ extern void vd_lookup_variant(const char *variant_id, const char *persona_id, Vd
 /* read builders: each pushes one JSON value (array or object) into an open writer */
 extern void vd_push_summary(JsonOut *jo, const char *persona_id, TimestampTz as_of);
 extern void vd_push_active_variants(JsonOut *jo, const char *persona_id, TimestampTz as_of, int limit);
-extern void vd_push_leaders(JsonOut *jo, const char *persona_id, TimestampTz as_of, int limit, int64 min_views);
 extern void vd_push_kills_today(JsonOut *jo, const char *persona_id, TimestampTz as_of);
 extern void vd_push_recent_kills(JsonOut *jo, const char *persona_id, TimestampTz as_of, int limit);
-extern void vd_push_fatigue(JsonOut *jo, const char *persona_id, TimestampTz as_of);
-extern void vd_push_suggestions(JsonOut *jo, const char *persona_id, TimestampTz as_of);
+extern void vd_push_kill_evaluation(JsonOut *jo, const char *variant_id, TimestampTz as_of);
+extern void vd_wilson_interval(int64 successes, int64 trials, double *low, double *high);
+extern Datum vd_variant_probabilities(PG_FUNCTION_ARGS);
+extern void vd_push_history(JsonOut *jo, const char *persona_id, TimestampTz from, TimestampTz to,
+							int max_points, const char *variant_id);
 extern void vd_push_feed(JsonOut *jo, const char *persona_id, TimestampTz as_of, int limit);
 
 /* settings.c: the early-kill rule's settings */
@@ -113,6 +137,11 @@ typedef struct VdKillSettings
 extern void vd_kill_settings(const char *persona_id, VdKillSettings *out);
 extern void vd_kill_settings_from_row(int first, VdKillSettings *out);
 extern void _PG_init(void);
+/* Retention GUCs, in minutes (14 and 400 days by default); run_maintenance() applies them. */
+#define VD_DEFAULT_EVENT_RETENTION (14 * 24 * 60)
+#define VD_DEFAULT_HISTORY_RETENTION (400 * 24 * 60)
+extern int	vd_event_retention_minutes;
+extern int	vd_history_retention_minutes;
 
 /* kill_rule.c */
 typedef struct VdKillState

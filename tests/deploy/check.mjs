@@ -9,11 +9,13 @@
 //     waited on as healthy, pushd publishes 8081 and reaches PostgreSQL by its service name;
 //   - docker/k8s/*.yaml: apiVersion, kind, metadata.name; the Deployment's selector matches its template
 //     labels, replicas 3, readiness /readyz and liveness /healthz on the container port, resources,
-//     DATABASE_URL from a Secret, a grace period covering preStop + pushd's shutdown timeout; the Service,
+//     DATABASE_URL from a Secret, PUSHD_TRUSTED_PROXIES a comma list of CIDRs, a grace period covering
+//     preStop + pushd's shutdown timeout; the Service,
 //     PodDisruptionBudget (minAvailable 2) and Ingress select / reference what exists.
 // Usage: node check.mjs [--root DIR] [--self-test]
 // --self-test also breaks the files in memory, one way at a time, and fails unless each break is caught.
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -430,6 +432,14 @@ function check(repo) {
         if (!secret) fail(where, `Secret ${ref.name} has no example in docker/k8s/`);
         else if (!(ref.key in (secret.o.stringData || {})) && !(ref.key in (secret.o.data || {}))) fail(where, `Secret ${ref.name} has no key ${ref.key}`);
       }
+      const trusted = env.PUSHD_TRUSTED_PROXIES?.value;
+      if (trusted === undefined) fail(where, 'PUSHD_TRUSTED_PROXIES missing: behind the ingress all clients would share its per-IP limits');
+      for (const cidr of (trusted || '').split(',').map((c) => c.trim()).filter(Boolean)) {
+        const [addr, bits, extra] = cidr.split('/');
+        const family = net.isIP(addr);
+        const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+        if (!family || extra !== undefined || !bitsOk) fail(where, `PUSHD_TRUSTED_PROXIES: '${cidr}' is not a CIDR`);
+      }
       const pre = container.lifecycle?.preStop;
       const sleepS = pre?.sleep?.seconds ?? (pre?.exec?.command?.[0] === 'sleep' ? Number(pre.exec.command[1]) : null);
       if (!sleepS) fail(where, 'a preStop sleep is needed so the Service stops routing before SIGTERM');
@@ -481,6 +491,7 @@ const breaks = [
   ['docker/k8s/deployment.yaml', 'path: /healthz\n              port: http', 'path: /healthz\n              port: 9090', 'livenessProbe port 9090'],
   ['docker/k8s/deployment.yaml', 'terminationGracePeriodSeconds: 15', 'terminationGracePeriodSeconds: 3', 'terminationGracePeriodSeconds 3'],
   ['docker/k8s/deployment.yaml', 'key: DATABASE_URL', 'key: DB_URL', 'has no key DB_URL'],
+  ['docker/k8s/deployment.yaml', 'value: "10.244.0.0/16"', 'value: "10.244.0.0/33"', "PUSHD_TRUSTED_PROXIES: '10.244.0.0/33'"],
   ['docker/k8s/pdb.yaml', 'matchLabels:\n      app.kubernetes.io/name: pushd', 'matchLabels:\n      app.kubernetes.io/name: pushd-x', 'PodDisruptionBudget/pushd: selector'],
   ['docker/k8s/service.yaml', 'selector:\n    app.kubernetes.io/name: pushd', 'selector:\n    app.kubernetes.io/name: web', 'Service/pushd: selector'],
   ['docker/k8s/service.yaml', 'apiVersion: v1\n', '', 'apiVersion missing'],

@@ -319,4 +319,90 @@ test('sigterm', async () => {
   same(clients.map((c) => c.closed.code), [1001, 1001, 1001], 'close codes');
 });
 
+// The value of a counter in /metrics.
+async function metric(p, name) {
+  const m = new RegExp(`^${name} (\\d+)$`, 'm').exec((await get(p, '/metrics')).body);
+  return m ? Number(m[1]) : NaN;
+}
+
+test('resume-expired', async () => {
+  // A resume id whose following events the retention removed (run_maintenance) gets a resync initial_data,
+  // never "resumed" with a gap. The expired event is written 20 days back, as a plain INSERT after the
+  // persona lock; run_maintenance removes it from the event log.
+  const p = await startPushd('resume-expired');
+  const pa = persona('expired');
+  const before = register(pa, variant());
+  psql(`BEGIN; SELECT variant_dashboard.lock_persona('${pa}');
+        INSERT INTO variant_dashboard.dashboard_events (event_type, persona_id, variant_id, event_data, created_at)
+        VALUES ('status_change', '${pa}', 'gone', '{}', now() - interval '20 days'); COMMIT;`);
+  const after = register(pa, variant());
+  psql('SELECT variant_dashboard.run_maintenance()');
+  check(Number(psql('SELECT variant_dashboard.oldest_event_id()')) > before + 1, 'the old event expired');
+  const c = new Client(p, pa, `?last_event_id=${before}`);
+  const snap = await initial(c);
+  check(snap.resync === true && snap.data.last_event_id === after, `resync initial_data: ${JSON.stringify(snap).slice(0, 200)}`);
+  same(c.ofType('resumed'), [], 'no resumed');
+  const live = register(pa, variant());
+  await receivesExactly(c, [live], 'then the live stream');
+  c.close();
+  same((await stopPushd(p)).code, 0, 'exit status');
+});
+
+test('resume-beyond-newest', async () => {
+  // A resume id the persona never reached (a restored database, a failover, another persona's id) gets a
+  // resync initial_data at once, not "resumed" and silence until ids pass it.
+  const p = await startPushd('resume-ahead');
+  const [pa, pb] = [persona('ahead-a'), persona('ahead-b')];
+  const newestB = register(pb, variant());
+  register(pa, variant());
+  const newestA = register(pa, variant()); // another persona's id, beyond pb's newest
+  check(newestA < 1000000 && newestB < newestA, `test ids below 1000000 (${newestA})`);
+  const c = new Client(p, pa, '?last_event_id=1000000');
+  const snap = await initial(c);
+  check(snap.resync === true && snap.data.last_event_id === newestA, `resync initial_data at pa's newest event: ${JSON.stringify(snap).slice(0, 200)}`);
+  const live = register(pa, variant());
+  await receivesExactly(c, [live], 'then the live stream');
+  same(c.ofType('resumed'), [], 'no resumed');
+  const d = new Client(p, pb, `?last_event_id=${newestA}`);
+  const snapB = await initial(d);
+  check(snapB.resync === true && snapB.data.last_event_id === newestB, 'another persona\'s id: resync at pb\'s newest event');
+  same(d.ofType('resumed'), [], 'no resumed for another persona\'s id');
+  const liveB = register(pb, variant());
+  await receivesExactly(d, [liveB], 'pb live after the resync');
+  const n = d.msgs.length;
+  d.send({ type: 'resume', last_event_id: 1000000 });
+  const again = await d.next('resync for the resume message', (m) => m.type === 'initial_data', n);
+  same([again.resync, again.data.last_event_id], [true, liveB], 'resume message beyond the newest event: resync');
+  same(d.msgs.slice(n).filter((m) => m.type === 'resumed'), [], 'no resumed for the resume message');
+  d.send({ type: 'resume', last_event_id: newestB });
+  await d.next('an ordinary resume still says resumed', (m) => m.type === 'resumed' && m.last_event_id === newestB, n);
+  same(await metric(p, 'dashboard_resumes_beyond_newest_total'), 3, 'counted');
+  c.close(); d.close();
+  same((await stopPushd(p)).code, 0, 'exit status');
+});
+
+test('resume-malformed', async () => {
+  // A malformed last_event_id gets HTTP 400 before the upgrade (a browser can stop retrying it); a malformed
+  // resume message gets an error and the connection stays.
+  const p = await startPushd('resume-bad');
+  const pa = persona('rbad');
+  for (const bad of ['-1', 'abc', '', '1e3', '99999999999999999999', '1&last_event_id=2', '%2B5']) {
+    const c = new Client(p, pa, `?last_event_id=${bad}`);
+    const err = await c.opened.then(() => null, (e) => e);
+    same(err && err.status, 400, `?last_event_id=${bad} refused before the upgrade`);
+  }
+  const newest = register(pa, variant()); // an id of the persona (0 may be before expired events of others)
+  const ok = new Client(p, pa, `?access_token=${'x'.repeat(300)}&last_event_id=${newest}`);
+  await ok.opened;
+  await ok.next('resumed after a long argument', (m) => m.type === 'resumed' && m.last_event_id === newest);
+  for (const bad of ['-1', '"abc"', '""', '1e3']) {
+    const n = ok.msgs.length;
+    ok.send(`{"type":"resume","last_event_id":${bad}}`);
+    await ok.next(`error for last_event_id ${bad}`, (m) => m.type === 'error' && /last_event_id/.test(m.message), n);
+  }
+  check(ok.closed === null, 'the connection stays open');
+  ok.close();
+  same((await stopPushd(p)).code, 0, 'exit status');
+});
+
 run(tests);

@@ -6,8 +6,8 @@ const crypto = require('crypto');
 const fs = require('fs');
 const net = require('net');
 const path = require('path');
-const { execFileSync } = require('child_process');
-const { psql, register, startPushd, stopPushd, get, Client, run, check, same, waitFor, sleep, OUT } =
+const { execFileSync, spawnSync } = require('child_process');
+const { psql, register, logLines, startPushd, stopPushd, get, Client, run, check, same, waitFor, sleep, OUT } =
   require('./lib.js');
 
 const RUN = Date.now().toString(36);
@@ -323,6 +323,120 @@ test('writer-url', async () => {
   check(/"event":"db_connected".*"writer":true/.test(log), 'a writer connection was made');
   const superuser = psql('SELECT rolsuper FROM pg_roles WHERE rolname = current_user') === 't';
   same(/"event":"db_superuser"/.test(log), superuser, 'superuser warning iff connected as a superuser');
+});
+
+// Opens WebSockets in parallel, each with its own request headers; resolves with null (open) or the refusal
+// status of each, leaving the open ones open.
+async function openAll(p, pa, headerList) {
+  const clients = headerList.map((headers) => new Client(p, pa, '', { headers }));
+  const outcomes = await Promise.all(clients.map((c) => c.opened.then(() => null, (e) => e.status || String(e))));
+  return { clients, outcomes };
+}
+
+test('trusted-proxies-limits', async () => {
+  // Behind a proxy every client has the proxy's address (127.0.0.1 here): with --trusted-proxies the limits
+  // count the X-Forwarded-For client instead, at the documented values (64 open, bursts of 20 new).
+  const p = await startPushd('proxy-limits', ['--trusted-proxies', '127.0.0.0/8']);
+  const pa = persona('px');
+  const distinct = await openAll(p, pa, Array.from({ length: 70 }, (_, i) => ({ 'x-forwarded-for': `198.51.100.${i + 1}` })));
+  same(distinct.outcomes.filter((o) => o !== null), [], '70 quick WebSockets of 70 forwarded clients all open');
+  const quick = await openAll(p, pa, Array.from({ length: 30 }, () => ({ 'x-forwarded-for': '203.0.113.1' })));
+  const refused = quick.outcomes.filter((o) => o !== null);
+  check(quick.outcomes.filter((o) => o === null).length >= 20, `the burst of 20 passes (${quick.outcomes})`);
+  check(refused.length > 0 && refused.every((o) => o === 429), `quick upgrades past the burst get 429 (${quick.outcomes})`);
+  [...distinct.clients, ...quick.clients].forEach((c) => c.close());
+  same((await stopPushd(p)).code, 0, 'exit status');
+
+  const q = await startPushd('proxy-conns', ['--trusted-proxies', '127.0.0.0/8', '--conn-rate', '0']);
+  const one = { 'x-forwarded-for': '203.0.113.2' };
+  const first64 = await openAll(q, pa, Array.from({ length: 64 }, () => one));
+  same(first64.outcomes.filter((o) => o !== null), [], '64 WebSockets of one forwarded client open');
+  same((await openAll(q, pa, [one])).outcomes, [429], 'its 65th gets 429');
+  const other = await openAll(q, pa, [{ 'x-forwarded-for': '203.0.113.3' }]);
+  same(other.outcomes, [null], 'another forwarded client still gets in');
+  same(await metric(q, 'dashboard_rate_limited_connections_total'), 1, 'one refusal counted');
+  const limited = logLines('proxy-conns', 'rate_limited');
+  same(limited.map((l) => [l.client_ip, l.limit]), [['203.0.113.2', 'conns_per_ip']], 'logged under the forwarded client');
+  [...first64.clients, ...other.clients].forEach((c) => c.close());
+  same((await stopPushd(q)).code, 0, 'exit status');
+});
+
+test('trusted-proxies-spoof', async () => {
+  // Without --trusted-proxies a client's own X-Forwarded-For is ignored: it cannot buy itself fresh limits.
+  const p = await startPushd('proxy-spoof', ['--max-conns-per-ip', '3', '--conn-rate', '0']);
+  const pa = persona('ps');
+  const spoofed = await openAll(p, pa, [1, 2, 3, 4].map((i) => ({ 'x-forwarded-for': `192.0.2.${i}`, forwarded: `for=192.0.2.${i}` })));
+  same(spoofed.outcomes.map(String).sort(), ['429', 'null', 'null', 'null'], 'one of 4 WebSockets of the peer is refused');
+  await get(p, '/healthz', { headers: { 'x-forwarded-for': '192.0.2.9' } });
+  await waitFor('log lines', () => logLines('proxy-spoof', 'http_request').some((l) => l.client_ip === '127.0.0.1'));
+  const ips = [...logLines('proxy-spoof', 'ws_connected'), ...logLines('proxy-spoof', 'http_request'),
+    ...logLines('proxy-spoof', 'rate_limited')].map((l) => l.client_ip);
+  check(ips.length >= 5 && ips.every((ip) => ip === '127.0.0.1'), `every line names the peer: ${ips}`);
+  spoofed.clients.forEach((c) => c.close());
+  same((await stopPushd(p)).code, 0, 'exit status');
+  const bad = spawnSync(process.env.PUSHD_BIN, ['--trusted-proxies', '10.0.0.0/8, 10.0.0.0/33'], { encoding: 'utf8' });
+  check(bad.status === 2 && /'10\.0\.0\.0\/33' is not an address or CIDR/.test(bad.stderr), `a bad CIDR stops pushd: ${bad.status} ${bad.stderr}`);
+});
+
+test('forwarded-headers', async () => {
+  // Right-most untrusted hop of X-Forwarded-For, the Forwarded form (quoted IPv6 with a port), one canonical
+  // spelling per client, and the peer when the chain names no address.
+  const p = await startPushd('proxy-fwd', ['--trusted-proxies', '127.0.0.0/8, 10.0.0.0/8', '--max-conns-per-ip', '1', '--conn-rate', '0']);
+  const pa = persona('pf');
+  const cases = [
+    [{ 'x-forwarded-for': '198.51.100.9, 203.0.113.5, 10.1.2.3' }, null],
+    [{ 'x-forwarded-for': '192.0.2.1, 203.0.113.5' }, 429], // the same client, 203.0.113.5
+    [{ forwarded: 'for="[2001:db8::1]:4711"' }, null],
+    [{ forwarded: 'for=192.0.2.43;proto=https, For="[2001:DB8:0::1]";by=10.0.0.1' }, 429], // 2001:db8::1 again
+    [{ forwarded: 'for=192.0.2.60;proto=http;by=203.0.113.43, for=10.0.0.7' }, null],
+    [{ 'x-forwarded-for': '10.0.0.1, 10.0.0.2' }, null], // all trusted: the left-most
+    [{ 'x-forwarded-for': '::ffff:198.51.100.77' }, null],
+    [{ 'x-forwarded-for': '198.51.100.1, unknown' }, null], // no address: the peer
+  ];
+  const clients = [];
+  for (const [headers, want] of cases) {
+    const { clients: [c], outcomes: [got] } = await openAll(p, pa, [headers]);
+    same(got, want, `upgrade with ${JSON.stringify(headers)}`);
+    clients.push(c);
+  }
+  const ok = await get(p, '/healthz', { headers: { 'x-forwarded-for': '203.0.113.77, 10.9.9.9' } });
+  same(ok.status, 200, 'a forwarded HTTP request');
+  await waitFor('log lines', () => logLines('proxy-fwd', 'http_request').some((l) => l.client_ip === '203.0.113.77'));
+  same(logLines('proxy-fwd', 'ws_connected').map((l) => l.client_ip),
+    ['203.0.113.5', '2001:db8::1', '192.0.2.60', '10.0.0.1', '198.51.100.77', '127.0.0.1'], 'ws_connected lines name the clients');
+  same(logLines('proxy-fwd', 'rate_limited').map((l) => l.client_ip), ['203.0.113.5', '2001:db8::1'], 'refusals logged per client');
+  same(await metric(p, 'dashboard_rate_limited_connections_total'), 2, 'refusals counted');
+  clients.forEach((c) => c.close());
+  same((await stopPushd(p)).code, 0, 'exit status');
+});
+
+test('forwarded-http-rate', async () => {
+  // --http-rate counts each forwarded client on its own.
+  const q = await startPushd('proxy-http', ['--trusted-proxies', '127.0.0.0/8', '--http-rate', '5']);
+  const flood = await Promise.all(Array.from({ length: 30 }, () => get(q, '/healthz', { headers: { 'x-forwarded-for': '198.51.100.200' } })));
+  check(flood.filter((r) => r.status === 429).length >= 15, 'one forwarded client flooding gets 429');
+  const calm = await Promise.all(Array.from({ length: 5 }, () => get(q, '/healthz', { headers: { 'x-forwarded-for': '198.51.100.201' } })));
+  same(calm.map((r) => r.status), [200, 200, 200, 200, 200], 'another forwarded client is not limited');
+  same(logLines('proxy-http', 'rate_limited').map((l) => [l.client_ip, l.limit]), [['198.51.100.200', 'http_rate']], 'logged under the flooding client');
+  check(await metric(q, 'dashboard_rate_limited_requests_total') >= 15, 'HTTP 429s counted');
+  same((await stopPushd(q)).code, 0, 'exit status');
+});
+
+test('ws-msg-budget', async () => {
+  // 50 well-behaved clients behind one address, each pinging once a second: none is closed with 4029.
+  const p = await startPushd('msg-budget', ['--conn-rate', '0']);
+  const pa = persona('mb');
+  const clients = Array.from({ length: 50 }, () => new Client(p, pa));
+  await Promise.all(clients.map((c) => c.opened));
+  for (let round = 1; round <= 3; round++) {
+    clients.forEach((c) => c.send({ type: 'ping' }));
+    await waitFor(`pongs of round ${round}`, () => clients.every((c) => c.closed || c.ofType('pong').length >= round));
+    await sleep(1000);
+  }
+  same(clients.filter((c) => c.closed).map((c) => c.closed.code), [], 'no client closed');
+  same(await metric(p, 'dashboard_rate_limited_messages_total'), 0, 'no message refused');
+  clients.forEach((c) => c.close());
+  same((await stopPushd(p)).code, 0, 'exit status');
 });
 
 run(tests);

@@ -9,11 +9,13 @@ export const PONG_TIMEOUT_MS = 45000;
 // The dashboard socket URL on the page's own host:
 // ws(s)://host/dashboard/ws/<persona>[?last_event_id=N][&access_token=T] (earlySocket.js builds the same one;
 // the token goes in the query because a browser cannot set an Authorization header on a WebSocket).
+// Only a positive safe integer is sent as last_event_id: pushd refuses anything else with HTTP 400, which a
+// browser cannot see (it would retry the same address for ever); without one, pushd sends a fresh snapshot.
 export function socketUrl(location, personaId, lastEventId, token = null) {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
   const base = `${scheme}//${location.host}/dashboard/ws/${encodeURIComponent(personaId)}`;
   const params = [];
-  if (typeof lastEventId === 'number' && lastEventId > 0) params.push(`last_event_id=${lastEventId}`);
+  if (Number.isSafeInteger(lastEventId) && lastEventId > 0) params.push(`last_event_id=${lastEventId}`);
   if (token) params.push(`access_token=${encodeURIComponent(token)}`);
   return params.length > 0 ? `${base}?${params.join('&')}` : base;
 }

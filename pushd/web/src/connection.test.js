@@ -24,6 +24,12 @@ describe('socketUrl', () => {
     expect(socketUrl(HTTP_PAGE, 'p', 0)).toBe('ws://localhost:8081/dashboard/ws/p');
   });
 
+  it('omits a resume id pushd would refuse with 400 (not a positive safe integer)', () => {
+    for (const id of [-1, 1.5, 1e21, Number.NaN, Infinity, '7']) {
+      expect(socketUrl(HTTP_PAGE, 'p', id)).toBe('ws://localhost:8081/dashboard/ws/p');
+    }
+  });
+
   it('escapes the persona id', () => {
     expect(socketUrl(HTTP_PAGE, 'a/b', null)).toBe('ws://localhost:8081/dashboard/ws/a%2Fb');
   });
