@@ -82,7 +82,7 @@ test('rest-personas', async () => {
   register(pa, variant());
   register(pb, variant());
   psql(`SELECT variant_dashboard.handle_early_kill_event('${va}', '{"persona_id":"${pa}","reason":"test kill"}')`);
-  const newest = Number(psql(`SELECT max(event_id) FROM variant_dashboard.events_after('${pa}', 0, 100)`));
+  const newest = Number(psql(`SELECT max(id) FROM variant_dashboard.dashboard_events WHERE persona_id = '${pa}'`));
   const res = await get(p, '/api/personas');
   check(res.status === 200 && Array.isArray(res.json.personas), `GET /api/personas: ${res.body}`);
   const row = res.json.personas.find((x) => x.persona_id === pa);
