@@ -3,7 +3,9 @@
 # one event loop); the writer is pgbench calling handle_performance_update.
 #  1. commit-to-client latency p50/p99/max with 1,000 clients of one persona while pgbench commits
 #     100 events/s (--rate 100) for BENCH_PUSHD_SECONDS (20) s: ~100,000 deliveries/s;
-#  2. pushd CPU time (utime + stime from /proc/<pid>/stat) per delivery over that run;
+#  2. pushd CPU time (utime + stime from /proc/<pid>/stat) per delivery over that run, with live panels at the
+#     default --panels-interval-ms (2000) and again with --panels-interval-ms 0 (panels off): the panels' share
+#     of pushd's CPU, and the panels queries the run made (at most one per interval);
 #  3. pushd VmRSS while it holds BENCH_IDLE_CLIENTS (10,000) idle clients;
 #  4. events per second each of 10 clients receives while 8 pgbench clients write as fast as they can
 #     for BENCH_RELAY_SECONDS (10) s, as a ratio of the rate the same writer reaches with no listener;
@@ -39,12 +41,13 @@ free_port() {
   echo "no free port found" >&2; return 1
 }
 
-# Starts pushd on a free port and waits until /readyz answers 200. All clients come from 127.0.0.1, so the
-# per-IP connection and request limits are off (variables: a pushd without those limits ignores them).
+# Starts pushd on a free port (more pushd flags may follow) and waits until /readyz answers 200. All clients come
+# from 127.0.0.1, so the per-IP connection and request limits are off (variables: a pushd without those limits
+# ignores them).
 start_pushd() {
   port=$(free_port)
-  PUSHD_MAX_CONNS_PER_IP=0 PUSHD_CONN_RATE=0 PUSHD_HTTP_RATE=0 "$top/pushd/pushd" --database-url "dbname=$PGDATABASE" --bind 127.0.0.1 --port "$port" --log-level warn \
-    2>>"$work/pushd.log" &
+  PUSHD_MAX_CONNS_PER_IP=0 PUSHD_MAX_HTTP_CONNS_PER_IP=0 PUSHD_CONN_RATE=0 PUSHD_HTTP_RATE=0 "$top/pushd/pushd" --database-url "dbname=$PGDATABASE" --bind 127.0.0.1 --port "$port" --log-level warn \
+    "$@" 2>>"$work/pushd.log" &
   pushd_pid=$!
   for _ in $(seq 1 100); do
     curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && return 0
@@ -92,9 +95,14 @@ pushd_cpu_seconds() {
   awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f %.2f\n", $14 / hz, $15 / hz}' "/proc/$pushd_pid/stat"
 }
 
+# A counter of pushd's /metrics ($1), 0 when pushd does not have it.
+pushd_counter() {
+  curl -fs "http://127.0.0.1:$port/metrics" | awk -v name="$1" '$1 == name {v = $2} END {print v + 0}'
+}
+
 # pushd's count of variant_update messages written to clients.
 pushd_relayed() {
-  curl -fs "http://127.0.0.1:$port/metrics" | awk '$1 == "dashboard_events_relayed_total" {print $2}'
+  pushd_counter dashboard_events_relayed_total
 }
 
 # Waits until pushd has written $1 messages, or its count has not moved for 3 s, then 0.5 s for the last
@@ -143,9 +151,9 @@ event_rate() {
     FROM variant_dashboard.dashboard_events WHERE persona_id = '$1' AND id > $2"
 }
 
-# Measures 1 and 2: 1,000 clients of wsb-lat while pgbench commits 100 events/s.
+# Measures 1 and 2: 1,000 clients of wsb-lat while pgbench commits 100 events/s; pushd flags may follow.
 measure_latency() {
-  start_pushd
+  start_pushd "$@"
   start_wsload 1000 wsb-lat
   local from user0 sys0 user1 sys1
   from=$(last_event_id)
@@ -154,12 +162,15 @@ measure_latency() {
   read -r lat_events lat_event_rate < <(event_rate wsb-lat "$from")
   wait_relayed $((lat_events * 1000))
   read -r user1 sys1 < <(pushd_cpu_seconds)
+  panels_queries=$(pushd_counter dashboard_panels_queries_total)
+  panels_updates=$(pushd_counter dashboard_panels_updates_total)
   stop_wsload
   stop_pushd
   lat_p50=$(field p50_ms); lat_p99=$(field p99_ms); lat_max=$(field max_ms)
   lat_deliveries=$(field deliveries); lat_rate=$(field deliveries_per_s); lat_clients=$(field connected)
   read -r cpu_per_delivery sys_per_delivery < <(awk -v d="$lat_deliveries" -v u0="$user0" -v s0="$sys0" -v u1="$user1" -v s1="$sys1" \
     'BEGIN {if (d > 0) printf "%.2f %.2f\n", (u1 - u0 + s1 - s0) * 1e6 / d, (s1 - s0) * 1e6 / d; else print "n/a n/a"}')
+  cpu_seconds=$(awk -v u0="$user0" -v s0="$sys0" -v u1="$user1" -v s1="$sys1" 'BEGIN {printf "%.2f", u1 - u0 + s1 - s0}')
   wsload_per_delivery=$(awk -v c="$(field wsload_cpu_s)" -v d="$lat_deliveries" 'BEGIN {if (d > 0) printf "%.2f", c * 1e6 / d; else print "n/a"}')
 }
 
@@ -203,8 +214,14 @@ for persona in wsb-lat wsb-raw wsb-relay; do
   register_variants "$persona"
   writer_script "$persona"
 done
-echo "pushd: latency with 1,000 clients for ${latency_seconds} s ..." >&2
-measure_latency
+echo "pushd: latency with 1,000 clients for ${latency_seconds} s, live panels off ..." >&2
+measure_latency --panels-interval-ms 0
+off_cpu_per_delivery=$cpu_per_delivery off_cpu_seconds=$cpu_seconds off_deliveries=$lat_deliveries off_panels_queries=$panels_queries
+echo "pushd: latency with 1,000 clients for ${latency_seconds} s, live panels every 2000 ms ..." >&2
+measure_latency --panels-interval-ms 2000
+panels_share=$(awk -v on="$cpu_per_delivery" -v off="$off_cpu_per_delivery" \
+  'BEGIN {if (off + 0 > 0 && on + 0 > 0) printf "%+.1f%%", (on / off - 1) * 100; else print "n/a"}')
+panels_bound=$(awk -v s="$latency_seconds" 'BEGIN {printf "%d", s / 2 + 2}')
 echo "pushd: ${idle_clients} idle clients ..." >&2
 measure_idle
 echo "pushd: relay rate with 10 clients ..." >&2
@@ -217,8 +234,11 @@ cat <<MD
 | same, p99 | ${lat_p99} ms | <= 10 ms |
 | same, max | ${lat_max} ms | |
 | deliveries received (${lat_events} events x ${lat_clients} clients committed at ${lat_event_rate} events/s) | ${lat_deliveries} at ${lat_rate}/s | 100,000/s |
-| pushd CPU time per delivery (user + system) | ${cpu_per_delivery} us | <= 3 us |
+| pushd CPU time per delivery (user + system), live panels every 2000 ms (${cpu_seconds} s for ${lat_deliveries} deliveries) | ${cpu_per_delivery} us | <= 3 us |
 | of which system (the kernel's loopback TCP path, charged to the sender) | ${sys_per_delivery} us | |
+| same with --panels-interval-ms 0, panels off (${off_cpu_seconds} s for ${off_deliveries} deliveries; ${off_panels_queries} panels queries) | ${off_cpu_per_delivery} us | |
+| pushd CPU per delivery with live panels against without | ${panels_share} | <= +10% |
+| panels queries of the one persona during the ${latency_seconds} s run with panels (${panels_updates} panels_update messages sent) | ${panels_queries} | <= ${panels_bound} (one per 2 s interval, plus the run's ends) |
 | wsload CPU time per delivery (the clients, for scale) | ${wsload_per_delivery} us | |
 | pushd VmRSS holding ${idle_clients} idle clients (${idle_connected} connected in ${idle_connect_s} s, ${idle_failed} failed) | ${rss_idle} MB | <= 64 MB |
 | pushd VmRSS with no client | ${rss_empty} MB | |

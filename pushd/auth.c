@@ -232,28 +232,59 @@ static json_t *verified_claims(const char *token)
 	return claims;
 }
 
+/* The claims of a valid, current token; NULL (the answer is 401) with *why when there is none. */
+static json_t *current_claims(const char *token, int64_t *exp, const char **why)
+{
+	json_t *claims = token ? verified_claims(token) : NULL;
+	*why = !token ? "missing token" : !claims ? "invalid token" : check_registered_claims(claims, exp);
+	if (*why) {
+		json_decref(claims);
+		return NULL;
+	}
+	return claims;
+}
+
 /* Verifies a token and checks that it covers persona and, when asked, the write scope. */
 int auth_check(const char *token, const char *persona, int write, int64_t *exp, const char **why)
 {
-	json_t *claims = token ? verified_claims(token) : NULL;
-	int status = 401;
-
-	if (!token)
-		*why = "missing token";
-	else if (!claims)
-		*why = "invalid token";
-	else if (!(*why = check_registered_claims(claims, exp))) {
-		json_t *personas = json_object_get(claims, "personas");
-		status = 403;
-		if (!claim_has(personas, "*") && !claim_has(personas, persona))
-			*why = "token does not cover this persona";
-		else if (write && !scope_allows_write(json_object_get(claims, "scope")))
-			*why = "token does not allow writing";
-		else
-			status = 0;
-	}
+	json_t *claims = current_claims(token, exp, why);
+	if (!claims)
+		return 401;
+	json_t *personas = json_object_get(claims, "personas");
+	int status = 403;
+	if (!claim_has(personas, "*") && !claim_has(personas, persona))
+		*why = "token does not cover this persona";
+	else if (write && !scope_allows_write(json_object_get(claims, "scope")))
+		*why = "token does not allow writing";
+	else
+		status = 0;
 	json_decref(claims);
 	return status;
+}
+
+/* Verifies a token and lists the persona ids of its personas claim (the strings of an array, or one string). */
+int auth_readable_personas(const char *token, char **personas, const char **why)
+{
+	json_t *claims = current_claims(token, NULL, why), *claim, *item, *ids = json_array();
+	size_t i;
+	*personas = NULL;
+	if (!claims || !ids) {
+		json_decref(claims);
+		json_decref(ids);
+		return claims ? 500 : 401;
+	}
+	claim = json_object_get(claims, "personas");
+	if (json_is_string(claim))
+		json_array_append(ids, claim);
+	json_array_foreach(claim, i, item) {
+		if (json_is_string(item))
+			json_array_append(ids, item);
+	}
+	if (!claim_has(claim, "*") && !(*personas = json_dumps(ids, JSON_COMPACT)))
+		*why = "out of memory";
+	json_decref(ids);
+	json_decref(claims);
+	return *why ? 500 : 0;
 }
 
 /* Copies the token a request carries (header or query argument) into out. */

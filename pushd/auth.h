@@ -26,6 +26,9 @@ int auth_extract_token(const char *authorization, const char *query_token, char 
 /* Verifies a token and checks that it covers persona and, when write is 1, allows writing.
  * Returns 0 and sets *exp (may be NULL), or 401 (no valid token) / 403 (not allowed) and sets *why. */
 int auth_check(const char *token, const char *persona, int write, int64_t *exp, const char **why);
+/* Verifies a token and gives the personas it may read: *personas gets a JSON array of their ids (malloc'd), or
+ * NULL when the token covers every persona ("*"). Returns 0, or 401 (no valid token) and sets *why. */
+int auth_readable_personas(const char *token, char **personas, const char **why);
 /* Copies the token a request carries into out (AUTH_TOKEN_MAX bytes); returns 1, or 0 when it has none. */
 int auth_request_token(struct lws *wsi, char *out);
 /* auth_check on the token a request carries. */

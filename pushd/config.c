@@ -115,6 +115,8 @@ static const struct opt_def options[] = {
 	 "deliver to loopback, private, link-local and unique-local addresses too (default: refused, metadata services included)"},
 	{"public-url", "PUSHD_PUBLIC_URL", OPT_STR, F(public_url), "", 0, 0,
 	 "the dashboard's public base URL (https://host[:port]); Slack alerts link to <public-url>/dashboard/?persona=..&variant=.."},
+	{"panels-interval-ms", "PUSHD_PANELS_INTERVAL_MS", OPT_INT, F(panels_interval_ms), "2000", 0, 3600000,
+	 "live panels: after events, a persona's panels are recomputed at most once per this interval and each client gets the sections that changed (panels_update); 0: off"},
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))

@@ -54,6 +54,7 @@ struct config {
 	int webhook_allow_http;      /* flag */
 	int webhook_allow_private;   /* flag */
 	char *public_url;            /* base of the dashboard links in Slack alerts */
+	int panels_interval_ms;    /* live panels: shortest time between two panels queries of a persona; 0: off */
 };
 
 /* Fills cfg from defaults, environment and argv; returns 0 to run, 1 to exit 0, -1 on error. */

@@ -23,7 +23,8 @@
 
 struct http_req {
 	struct lws *wsi;
-	char path[256];
+	char path[512];
+	int path_cut;           /* the path did not fit: it matches no route (never one matched on a cut path) */
 	const char *endpoint;   /* metrics label */
 	const char *post_sql;   /* the ingestion function a POST calls */
 	int status;
@@ -39,19 +40,49 @@ struct http_req {
 	double start;
 };
 
+/* What a GET route takes from the request besides the persona id in its path. */
+enum route_kind {
+	ROUTE_PERSONA,  /* prefix{persona_id}suffix: $1 */
+	ROUTE_VARIANT,  /* prefix{persona_id}/{variant_id}: $1, $2; no row is a 404 */
+	ROUTE_HISTORY,  /* prefix{persona_id}?from=&to=&max_points=&variant_id=: $1 to $5 */
+	ROUTE_PERSONAS, /* the path is prefix: $1 is the token's persona ids as a JSON array, NULL for all */
+};
+
 struct get_route {
 	const char *prefix, *suffix, *sql, *endpoint;
+	enum route_kind kind;
 };
 
 struct post_route {
 	const char *path, *sql, *endpoint;
 };
 
+/* The history range: from defaults to one hour before to, to to the database's now(). */
+static const char history_sql[] =
+	"SELECT variant_dashboard.variant_history($1::text, coalesce(to_timestamp($2::float8), "
+	"coalesce(to_timestamp($3::float8), now()) - interval '1 hour'), coalesce(to_timestamp($3::float8), now()), "
+	"$4::integer, $5::text)::text";
+/* The variant only when it belongs to the persona: another persona's variant is as unknown as a missing one. */
+static const char variant_sql[] =
+	"SELECT variant_dashboard.variant_detail(v.id)::text FROM variant_dashboard.variants AS v "
+	"WHERE v.persona_id = $1 AND v.id = $2";
+static const char personas_sql[] =
+	"SELECT jsonb_build_object('personas', coalesce(jsonb_agg(to_jsonb(p) ORDER BY p.persona_id), '[]'))::text "
+	"FROM variant_dashboard.personas() AS p WHERE $1::jsonb IS NULL OR $1::jsonb ? p.persona_id";
+
+/* The first match wins: /api/variants/{persona_id}/active before /api/variants/{persona_id}/{variant_id}. */
 static const struct get_route get_routes[] = {
-	{"/api/metrics/", "", "SELECT variant_dashboard.dashboard_metrics($1)::text", "api_metrics"},
-	{"/api/variants/", "/active", "SELECT variant_dashboard.active_variants($1)::text", "api_active_variants"},
-	{"/api/optimization/", "", "SELECT variant_dashboard.optimization_suggestions($1)::text", "api_optimization"},
-	{"/api/fatigue/", "", "SELECT variant_dashboard.fatigue_warnings($1)::text", "api_fatigue"},
+	{"/api/metrics/", "", "SELECT variant_dashboard.dashboard_metrics($1)::text", "api_metrics", ROUTE_PERSONA},
+	{"/api/variants/", "/active", "SELECT variant_dashboard.active_variants($1)::text", "api_active_variants",
+	 ROUTE_PERSONA},
+	{"/api/optimization/", "", "SELECT variant_dashboard.optimization_suggestions($1)::text", "api_optimization",
+	 ROUTE_PERSONA},
+	{"/api/fatigue/", "", "SELECT variant_dashboard.fatigue_warnings($1)::text", "api_fatigue", ROUTE_PERSONA},
+	{"/api/probabilities/", "", "SELECT variant_dashboard.variant_probabilities($1)::text", "api_probabilities",
+	 ROUTE_PERSONA},
+	{"/api/history/", "", history_sql, "api_history", ROUTE_HISTORY},
+	{"/api/variants/", NULL, variant_sql, "api_variant", ROUTE_VARIANT},
+	{"/api/personas", NULL, personas_sql, "api_personas", ROUTE_PERSONAS},
 };
 
 static const struct post_route post_routes[] = {
@@ -157,11 +188,15 @@ static void http_pg_error(struct http_req *r, const PGresult *res)
 	http_respond(r, status, "application/json", json_body(err));
 }
 
-/* A GET query finished: its single jsonb value is the response. */
+/* A GET query finished: its single jsonb value is the response; no row (a variant route) is a 404. */
 static void get_done(void *owner, PGresult *res)
 {
 	struct http_req *r = owner;
 	r->q = NULL;
+	if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 0) {
+		http_error(r, HTTP_STATUS_NOT_FOUND, "variant not found in this persona");
+		return;
+	}
 	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
 		http_pg_error(r, res);
 		return;
@@ -223,13 +258,31 @@ static int http_local(struct http_req *r)
 	return 1;
 }
 
-/* Routes a GET path to an API route: its index, or -1; persona gets the id, empty when invalid. */
-int http_get_route(const char *path, char *persona)
+/* The length of the persona id when path is one of route's; 0 when not (ROUTE_PERSONAS: 1 for its path). */
+static size_t route_match(const struct get_route *route, const char *path, const char **variant)
 {
+	switch (route->kind) {
+	case ROUTE_VARIANT:
+		return url_persona_segment(path, route->prefix, variant);
+	case ROUTE_PERSONAS:
+		return !strcmp(path, route->prefix);
+	default:
+		return url_persona_match(path, route->prefix, route->suffix);
+	}
+}
+
+/* Routes a GET path to an API route: its index, or -1; persona gets the id (empty when invalid), *variant the
+ * variant id of a variant route (else NULL). */
+int http_get_route(const char *path, char *persona, const char **variant)
+{
+	*variant = NULL;
+	*persona = '\0';
 	for (size_t i = 0; i < sizeof(get_routes) / sizeof(get_routes[0]); i++) {
-		size_t idlen = url_persona_match(path, get_routes[i].prefix, get_routes[i].suffix);
+		size_t idlen = route_match(&get_routes[i], path, variant);
 		if (!idlen)
 			continue;
+		if (get_routes[i].kind == ROUTE_PERSONAS)
+			return (int)i;
 		const char *id = path + strlen(get_routes[i].prefix);
 		snprintf(persona, PERSONA_ID_MAX + 1, "%.*s", persona_id_valid(id, idlen) ? (int)idlen : 0, id);
 		return (int)i;
@@ -237,12 +290,9 @@ int http_get_route(const char *path, char *persona)
 	return -1;
 }
 
-/* With access control, checks the request's token for persona (and the write scope when write is 1);
- * answers 401/403 and returns 1 when refused, 0 when the request may proceed. */
-static int http_auth_refused(struct http_req *r, const char *persona, int write)
+/* Answers a refused token (status 401/403, why), counted and logged; returns 1, or 0 when status is 0. */
+static int http_token_refused(struct http_req *r, int status, const char *why)
 {
-	const char *why = NULL;
-	int status = auth_enabled() ? auth_check(r->token, persona, write, NULL, &why) : 0;
 	if (!status)
 		return 0;
 	metrics_inc(M_AUTH_REFUSED);
@@ -252,21 +302,110 @@ static int http_auth_refused(struct http_req *r, const char *persona, int write)
 	return 1;
 }
 
+/* With access control, checks the request's token for persona (and the write scope when write is 1);
+ * answers 401/403 and returns 1 when refused, 0 when the request may proceed. */
+static int http_auth_refused(struct http_req *r, const char *persona, int write)
+{
+	const char *why = NULL;
+	int status = auth_enabled() ? auth_check(r->token, persona, write, NULL, &why) : 0;
+	return http_token_refused(r, status, why);
+}
+
+/* GET /api/personas: the personas the token may read (every persona without access control). */
+static void http_get_personas(struct http_req *r, const char *sql)
+{
+	char *readable = NULL;
+	const char *why = NULL;
+	int status = auth_enabled() ? auth_readable_personas(r->token, &readable, &why) : 0;
+	if (http_token_refused(r, status, why))
+		return;
+	const char *params[] = {readable};
+	http_query(r, sql, 1, params, get_done);
+	free(readable);
+}
+
+/* Copies the value of the query argument name ("from") into buf; returns 1, 0 when absent, -1 when given twice
+ * or longer than size. Every argument is looked at, however long the ones before it (an access_token). */
+static int http_query_arg(struct http_req *r, const char *name, char *buf, size_t size)
+{
+	int total = lws_hdr_total_length(r->wsi, WSI_TOKEN_HTTP_URI_ARGS) + 1, found = 0;
+	char *frag = total > 1 ? malloc((size_t)total) : NULL;
+	size_t len = strlen(name);
+	for (int i = 0; frag && lws_hdr_copy_fragment(r->wsi, frag, total, WSI_TOKEN_HTTP_URI_ARGS, i) >= 0; i++) {
+		if (strncmp(frag, name, len) || frag[len] != '=')
+			continue;
+		if (found++ || strlen(frag + len + 1) >= size) {
+			found = -1;
+			break;
+		}
+		memcpy(buf, frag + len + 1, strlen(frag + len + 1) + 1);
+	}
+	free(frag);
+	return found;
+}
+
+/* Reads the time argument name as epoch seconds text into out (empty when absent); returns -1 when invalid. */
+static int http_time_arg(struct http_req *r, const char *name, char *out, size_t size)
+{
+	char value[64];
+	double epoch;
+	int found = http_query_arg(r, name, value, sizeof(value));
+	*out = '\0';
+	if (found > 0 && !url_time(value, &epoch))
+		snprintf(out, size, "%.6f", epoch);
+	return found < 0 || (found && !*out) ? -1 : 0;
+}
+
+/* GET /api/history/{persona_id}: checks from, to, max_points and variant_id (400 with what is wrong), then
+ * variant_history. */
+static void http_get_history(struct http_req *r, const char *sql, const char *persona)
+{
+	char from[40], to[40], points[16] = "240", variant[VARIANT_ID_MAX + 1];
+	long max_points = 0;
+	int has_points = http_query_arg(r, "max_points", points, sizeof(points));
+	int has_variant = http_query_arg(r, "variant_id", variant, sizeof(variant));
+	const char *error = NULL;
+
+	if (http_time_arg(r, "from", from, sizeof(from)) || http_time_arg(r, "to", to, sizeof(to)))
+		error = "from and to must be ISO 8601 date-times with Z or an offset (2026-03-01T10:00:00Z) or epoch seconds";
+	else if (*from && *to && strtod(from, NULL) >= strtod(to, NULL))
+		error = "from must be before to";
+	else if (has_points < 0 || url_int_in(points, 2, 2000, &max_points))
+		error = "max_points must be an integer from 2 to 2000";
+	else if (has_variant < 0 || (has_variant && !variant_id_valid(variant, strlen(variant))))
+		error = "invalid variant id";
+	if (error) {
+		http_error(r, HTTP_STATUS_BAD_REQUEST, error);
+		return;
+	}
+	const char *params[] = {persona, *from ? from : NULL, *to ? to : NULL, points, has_variant ? variant : NULL};
+	http_query(r, sql, 5, params, get_done);
+}
+
 /* Routes a GET request. */
 static void http_get(struct http_req *r)
 {
 	char persona[PERSONA_ID_MAX + 1];
+	const char *variant;
 	if (http_local(r))
 		return;
-	int i = http_get_route(r->path, persona);
-	r->endpoint = i < 0 ? "not_found" : get_routes[i].endpoint;
-	if (i < 0) {
+	int i = r->path_cut ? -1 : http_get_route(r->path, persona, &variant);
+	const struct get_route *route = i < 0 ? NULL : &get_routes[i];
+	r->endpoint = route ? route->endpoint : "not_found";
+	if (!route) {
 		http_error(r, HTTP_STATUS_NOT_FOUND, "not found");
+	} else if (route->kind == ROUTE_PERSONAS) {
+		http_get_personas(r, route->sql);
 	} else if (!*persona) {
 		http_error(r, HTTP_STATUS_BAD_REQUEST, "invalid persona id");
+	} else if (variant && !variant_id_valid(variant, strlen(variant))) {
+		http_error(r, HTTP_STATUS_BAD_REQUEST, "invalid variant id");
 	} else if (!http_auth_refused(r, persona, 0)) {
-		const char *params[] = {persona};
-		http_query(r, get_routes[i].sql, 1, params, get_done);
+		const char *params[] = {persona, variant};
+		if (route->kind == ROUTE_HISTORY)
+			http_get_history(r, route->sql, persona);
+		else
+			http_query(r, route->sql, variant ? 2 : 1, params, get_done);
 	}
 }
 
@@ -390,7 +529,7 @@ static int http_start(struct lws *wsi, struct http_req **slot, const char *uri)
 	r->wsi = wsi;
 	r->start = now_mono();
 	r->endpoint = "unknown";
-	snprintf(r->path, sizeof(r->path), "%s", uri);
+	r->path_cut = snprintf(r->path, sizeof(r->path), "%s", uri) >= (int)sizeof(r->path);
 	client_addr(wsi, r->ip, sizeof(r->ip));
 	if (auth_enabled() && (r->token = malloc(AUTH_TOKEN_MAX)) && !auth_request_token(wsi, r->token)) {
 		free(r->token); /* kept while the headers are at hand: a POST checks it once its body is in */

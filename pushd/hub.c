@@ -16,6 +16,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "notify.h"
+#include "panels.h"
 #include "pg.h"
 #include "ring.h"
 
@@ -40,6 +41,7 @@ struct persona {
 	int snapshot_on_primary;    /* the standby lags too far: take the next snapshot on the primary */
 	struct pg_query *snapshot_q, *catchup_q;
 	struct msgq pending;        /* notifications held while head is unknown or a catch-up is due */
+	struct panels *panels;      /* live panels; NULL when off */
 };
 
 static struct {
@@ -50,6 +52,7 @@ static struct {
 } hub;
 
 static void persona_advance(struct persona *p);
+static void persona_panels_changed(void *owner);
 
 /* FNV-1a hash of a persona id. */
 static unsigned persona_hash(const char *id)
@@ -78,6 +81,12 @@ static struct persona *persona_new(const char *id)
 		return NULL;
 	}
 	snprintf(p->id, sizeof(p->id), "%s", id);
+	p->panels = panels_new(p->id, persona_panels_changed, p);
+	if (hub.cfg->panels_interval_ms && !p->panels) {
+		ring_free(&p->ring);
+		free(p);
+		return NULL;
+	}
 	unsigned b = persona_hash(id);
 	p->hnext = hub.buckets[b];
 	hub.buckets[b] = p;
@@ -94,6 +103,7 @@ static void persona_free(struct persona *p)
 	*link = p->hnext;
 	pg_cancel(p->snapshot_q);
 	pg_cancel(p->catchup_q);
+	panels_free(p->panels);
 	ring_free(&p->ring);
 	msgq_clear(&p->pending);
 	metrics_gauge_add(G_PERSONAS_ACTIVE, -1);
@@ -110,11 +120,12 @@ static void client_set_state(struct ws_client *c, enum client_state st)
 	c->state = st;
 }
 
-/* Appends an event to the ring and wakes the live clients. */
+/* Appends an event to the ring and wakes the live clients; the panels will follow. */
 static void persona_append(struct persona *p, struct msg *m)
 {
 	ring_push(&p->ring, m);
 	p->head = m->event_id;
+	panels_touch(p->panels);
 	for (struct ws_client *c = p->clients; c; c = c->next)
 		if (c->state == CS_LIVE)
 			ws_wake(c);
@@ -159,6 +170,7 @@ static void client_take_snapshot(struct ws_client *c, struct msg *const initial[
 		return; /* stays waiting: persona_advance asks again */
 	msgq_push(&c->stream, msg_ref(initial[c->resync]));
 	c->last_id = snapshot_id;
+	c->panels.floor = snapshot_id;
 	c->snapshot_gap = snapshot_id < p->ring.base_id;
 	if (c->snapshot_gap) {
 		metrics_inc(M_SNAPSHOT_GAPS);
@@ -386,12 +398,19 @@ int hub_init(struct lws_context *ctx, const struct config *cfg)
 {
 	hub.cfg = cfg;
 	hub.ctx = ctx;
+	panels_init(ctx, cfg);
 	lws_sul_schedule(ctx, 0, &hub.retry_timer, retry_cb, LWS_US_PER_SEC);
 	return 0;
 }
 
-/* Stops the retry timer, before the lws context goes. */
-void hub_stop(void) { lws_sul_cancel(&hub.retry_timer); }
+/* Stops the retry and panels timers, before the lws context goes. */
+void hub_stop(void)
+{
+	lws_sul_cancel(&hub.retry_timer);
+	for (int b = 0; b < N_BUCKETS; b++)
+		for (struct persona *p = hub.buckets[b]; p; p = p->hnext)
+			panels_stop(p->panels);
+}
 
 /* Frees every persona. */
 void hub_free(void)
@@ -446,6 +465,7 @@ static void client_reset_stream(struct ws_client *c)
 	c->snapshot_gap = 0;
 	c->resume_ack = 0;
 	msgq_clear(&c->stream);
+	panels_seen_reset(&c->panels, 0);
 }
 
 /* Gives the client a fresh initial_data, then the live stream. */
@@ -465,15 +485,14 @@ void hub_request_resume(struct ws_client *c, int64_t last_id)
 	c->last_id = last_id;
 	c->resume_ack = 1;
 	client_set_state(c, CS_RESUME);
+	panels_want(c->persona->panels); /* a resumed client gets the current panels */
 	persona_advance(c->persona);
 }
 
 /* The next ring message for a live client, or NULL; resyncs a client the ring has left behind. */
-struct msg *hub_next_ring_msg(struct ws_client *c)
+static struct msg *next_ring_msg(struct ws_client *c)
 {
 	struct ring *r = &c->persona->ring;
-	if (c->state != CS_LIVE)
-		return NULL;
 	if (c->pos < r->first_seq) {
 		if (r->base_id > c->last_id) {
 			metrics_inc(M_RESYNCS);
@@ -496,9 +515,34 @@ struct msg *hub_next_ring_msg(struct ws_client *c)
 }
 
 /* 1 when the client has ring entries it has not yet considered. */
-int hub_ring_pending(const struct ws_client *c)
+static int ring_pending(const struct ws_client *c) { return c->pos < ring_end(&c->persona->ring); }
+
+/* The next message for a live client, or NULL: its due panels_update once it has the events the panels
+ * reflect (or nothing else to read), else the next ring message. */
+struct msg *hub_next_live_msg(struct ws_client *c)
 {
-	return c->state == CS_LIVE && c->pos < ring_end(&c->persona->ring);
+	struct panels *pn = c->persona->panels;
+	struct msg *m = NULL;
+	if (c->state != CS_LIVE)
+		return NULL;
+	if (panels_due(pn, &c->panels) && (c->last_id >= panels_event_id(pn) || !ring_pending(c)))
+		m = panels_next(pn, &c->panels);
+	return m ? m : next_ring_msg(c);
+}
+
+/* 1 when a live client has ring entries it has not yet considered, or panels it is due. */
+int hub_live_pending(const struct ws_client *c)
+{
+	return c->state == CS_LIVE && (ring_pending(c) || panels_due(c->persona->panels, &c->panels));
+}
+
+/* New panels: wakes the live clients that are due them. */
+static void persona_panels_changed(void *owner)
+{
+	struct persona *p = owner;
+	for (struct ws_client *c = p->clients; c; c = c->next)
+		if (hub_live_pending(c))
+			ws_wake(c);
 }
 
 /* Calls fn for every client. */

@@ -1,4 +1,4 @@
-/* hub.h: personas and their event streams: snapshot, live ring, catch-up after gaps, replay on resume. */
+/* hub.h: personas and their event streams: snapshot, live ring, catch-up after gaps, replay on resume, live panels. */
 #ifndef PUSHD_HUB_H
 #define PUSHD_HUB_H
 
@@ -20,10 +20,11 @@ void hub_request_snapshot(struct ws_client *c, int resync);
 /* Gives the client every event after last_id (or a resync when too many, or when last_id is beyond the
  * persona's newest event), then the live stream. */
 void hub_request_resume(struct ws_client *c, int64_t last_id);
-/* The next ring message for a live client (a reference), or NULL. Starts a resync when it fell behind. */
-struct msg *hub_next_ring_msg(struct ws_client *c);
-/* 1 when the client has ring entries it has not yet considered. */
-int hub_ring_pending(const struct ws_client *c);
+/* The next message for a live client (a reference): a due panels_update or the next ring message, or NULL.
+ * Starts a resync when it fell behind the ring. */
+struct msg *hub_next_live_msg(struct ws_client *c);
+/* 1 when a live client has ring entries it has not yet considered, or panels it is due. */
+int hub_live_pending(const struct ws_client *c);
 /* Calls fn for every client. */
 void hub_for_each_client(void (*fn)(struct ws_client *c));
 /* pg event handlers. */

@@ -46,6 +46,8 @@ static const char *const counter_names[M_COUNTER_COUNT][2] = {
 	{"dashboard_auth_refused_total", "Requests and WebSocket upgrades answered 401 or 403"},
 	{"dashboard_auth_expired_total", "WebSockets closed with 4001 when their token expired"},
 	{"dashboard_db_query_timeouts_total", "Queries given up after --query-timeout-ms: still queued (503) or running (504, cancelled on the server)"},
+	{"dashboard_panels_queries_total", "Live panels queries started: at most one per persona per --panels-interval-ms"},
+	{"dashboard_panels_updates_total", "panels_update messages sent to WebSocket clients"},
 };
 
 static const char *const gauge_names[G_GAUGE_COUNT][2] = {

@@ -25,6 +25,8 @@ enum counter {
 	M_AUTH_REFUSED,         /* requests and upgrades answered 401 or 403 */
 	M_AUTH_EXPIRED,         /* WebSockets closed 4001 when their token expired */
 	M_DB_QUERY_TIMEOUTS,    /* queries given up: still queued, or running, past --query-timeout-ms */
+	M_PANELS_QUERIES,       /* panels queries started (at most one per persona per --panels-interval-ms) */
+	M_PANELS_UPDATES,       /* panels_update messages handed to clients */
 	M_COUNTER_COUNT
 };
 

@@ -1,5 +1,5 @@
 /* ws.c: the WebSocket side of /dashboard/ws/{persona_id}: handshake checks, client messages, and
- * one lws_write per WRITEABLE callback, draining control, then stream, then the persona's ring. */
+ * one lws_write per WRITEABLE callback, draining control, then stream, then the persona's ring and panels. */
 #include "ws.h"
 
 #include <stdlib.h>
@@ -239,7 +239,7 @@ static int ws_established(struct lws *wsi, struct ws_client *c)
 	return 0;
 }
 
-/* Writes exactly one message: control first, then the private stream, then the shared ring. */
+/* Writes exactly one message: control first, then the private stream, then the shared ring and panels. */
 static int ws_writeable(struct ws_client *c)
 {
 	if (c->closing)
@@ -248,7 +248,7 @@ static int ws_writeable(struct ws_client *c)
 	if (!m)
 		m = msgq_pop(&c->stream);
 	if (!m)
-		m = hub_next_ring_msg(c);
+		m = hub_next_live_msg(c);
 	if (!m)
 		return 0;
 	int n = lws_write(c->wsi, msg_text(m), m->len, LWS_WRITE_TEXT);
@@ -260,7 +260,7 @@ static int ws_writeable(struct ws_client *c)
 	msg_unref(m);
 	if (n < 0)
 		return -1;
-	if (c->control.len || c->stream.len || hub_ring_pending(c))
+	if (c->control.len || c->stream.len || hub_live_pending(c))
 		ws_wake(c);
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include "clientaddr.h"
 #include "config.h"
 #include "msg.h"
+#include "panels.h"
 #include "persona.h"
 #include "ratelimit.h"
 
@@ -35,6 +36,7 @@ struct ws_client {
 	struct msgq control;           /* pong and error: sent first */
 	struct msgq stream;            /* initial_data, resumed, replayed events: before ring entries */
 	struct pg_query *replay;
+	struct panels_seen panels;     /* hashes of the panel sections last sent */
 	char *rx;                      /* a client message being reassembled from fragments */
 	size_t rx_len;
 	int resume_ack;                /* a resume is due its "resumed" answer (or a resync when beyond the newest event) */

@@ -290,6 +290,8 @@ describe('other messages', () => {
     expect(applyMessage(state, { type: 'pong' })).toBe(state);
     expect(applyMessage(state, { type: 'auth_ok', exp: 1900000000 })).toBe(state);
     expect(applyMessage(state, { type: 'surprise' })).toBe(state);
+    // pushd's live panels (pushd/README.md): not used by the dashboard yet, never an error
+    expect(applyMessage(state, { type: 'panels_update', last_event_id: 99, data: { summary: {}, active_variant_ids: [] } })).toBe(state);
     expect(applyMessage(state, null)).toBe(state);
     expect(applyMessage(state, variantUpdate({ event_type: 'performance_update' }))).toBe(state);
   });
