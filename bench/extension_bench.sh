@@ -54,12 +54,6 @@ echo "SELECT variant_dashboard.variant_history('bench', now() - interval '24 hou
 read -r history_p50 history_p99 < <(latency_percentiles "$work")
 rm -f "$work"/pgbench_log.*
 
-cat >"$work/update.sql" <<'SQL'
-\set vid random(1, 1000)
-SELECT variant_dashboard.handle_performance_update('bv' || :vid,
-  jsonb_build_object('persona_id', 'bench', 'interaction_count', (extract(epoch FROM clock_timestamp()) * 1000)::bigint,
-                     'view_count', (extract(epoch FROM clock_timestamp()) * 100000)::bigint));
-SQL
 cat >"$work/bare.sql" <<'SQL'
 \set vid random(1, 1000)
 UPDATE bench_bare_monitoring SET interaction_count = (extract(epoch FROM clock_timestamp()) * 1000)::bigint,
@@ -77,11 +71,11 @@ psql -qX -c "DROP TABLE IF EXISTS bench_bare_monitoring" \
 tps_of() {
   pgbench -n -c 8 -j 2 -T "$seconds" -f "$1" 2>/dev/null | awk -F' = ' '/^tps/ {print int($2); exit}'
 }
-update_tps=$(tps_of "$work/update.sql")
+update_tps=$(tps_of "$here/performance_update.sql")
 # The write path before the history rollup: the same calls with its triggers off.
 psql -qX -c "ALTER TABLE variant_dashboard.variant_monitoring DISABLE TRIGGER history_rollup,
                                                           DISABLE TRIGGER history_rollup_update"
-no_rollup_tps=$(tps_of "$work/update.sql")
+no_rollup_tps=$(tps_of "$here/performance_update.sql")
 psql -qX -c "ALTER TABLE variant_dashboard.variant_monitoring ENABLE TRIGGER history_rollup,
                                                           ENABLE TRIGGER history_rollup_update"
 rollup_cost=$(awk -v a="$update_tps" -v b="$no_rollup_tps" 'BEGIN {printf "%+.1f%%", (b / a - 1) * 100}')

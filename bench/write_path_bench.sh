@@ -33,12 +33,6 @@ tar -C "$top" -c extension | tar -x -C "$work/src-after"
 install_copy "$work/before" "$work/src-before"
 install_copy "$work/after" "$work/src-after"
 
-cat >"$work/update.sql" <<'SQL'
-\set vid random(1, 1000)
-SELECT variant_dashboard.handle_performance_update('bv' || :vid,
-  jsonb_build_object('persona_id', 'bench', 'interaction_count', (extract(epoch FROM clock_timestamp()) * 1000)::bigint,
-                     'view_count', (extract(epoch FROM clock_timestamp()) * 100000)::bigint));
-SQL
 
 # Prints the update throughput of the extension installed under $1 (a fresh cluster, 1,000 variants).
 measure() {
@@ -52,7 +46,7 @@ measure() {
     psql -qX -d postgres -c "CREATE DATABASE wp" >/dev/null
     psql -qX -d wp -c "CREATE EXTENSION variant_dashboard" \
       -c "SELECT count(variant_dashboard.register_variant('bv' || i, 'bench', 'c', 0.05)) FROM generate_series(1, 1000) i" >/dev/null
-    PGDATABASE=wp pgbench -n -c 8 -j 2 -T "$seconds" -f "$work/update.sql" 2>/dev/null | awk -F' = ' '/^tps/ {print int($2); exit}'
+    PGDATABASE=wp pgbench -n -c 8 -j 2 -T "$seconds" -f "$top/bench/performance_update.sql" 2>/dev/null | awk -F' = ' '/^tps/ {print int($2); exit}'
   )
 }
 

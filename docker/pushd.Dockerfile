@@ -20,7 +20,7 @@ FROM debian:12 AS build
 RUN set -eux; \
     apt-get update; \
     apt-get install -y --no-install-recommends build-essential pkg-config \
-        libwebsockets-dev libpq-dev libjansson-dev; \
+        libwebsockets-dev libpq-dev libjansson-dev libcurl4-openssl-dev; \
     rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY pushd/ pushd/
@@ -29,7 +29,7 @@ RUN set -eux; make -C pushd clean; make -C pushd; ./pushd/pushd --help >/dev/nul
 FROM debian:12-slim
 RUN set -eux; \
     apt-get update; \
-    apt-get install -y --no-install-recommends libwebsockets17 libpq5 libjansson4 ca-certificates; \
+    apt-get install -y --no-install-recommends libwebsockets17 libpq5 libjansson4 libcurl4 ca-certificates; \
     rm -rf /var/lib/apt/lists/*; \
     groupadd --system --gid 10001 pushd; \
     useradd --system --uid 10001 --gid 10001 --home-dir /nonexistent --no-create-home \

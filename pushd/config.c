@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum opt_type { OPT_STR, OPT_INT };
+enum opt_type { OPT_STR, OPT_INT, OPT_FLAG }; /* OPT_FLAG: takes no value on the command line; 0 or 1 in the environment */
 
 struct opt_def {
 	const char *name;    /* long flag without dashes */
@@ -95,6 +95,26 @@ static const struct opt_def options[] = {
 	 "comma list of origins (https://host[:port]) allowed to open WebSockets and read the REST API; empty: any"},
 	{"tls-cert", "PUSHD_TLS_CERT", OPT_STR, F(tls_cert), "", 0, 0, "PEM certificate (chain) file; with --tls-key serves https and wss only"},
 	{"tls-key", "PUSHD_TLS_KEY", OPT_STR, F(tls_key), "", 0, 0, "PEM private key file of --tls-cert"},
+	{"webhook-concurrency", "PUSHD_WEBHOOK_CONCURRENCY", OPT_INT, F(webhook_concurrency), "16", 0, 1000,
+	 "webhook requests in flight in all (alerts from the outbox); 0: this pushd delivers no alerts"},
+	{"webhook-per-destination", "PUSHD_WEBHOOK_PER_DESTINATION", OPT_INT, F(webhook_per_destination), "2", 1, 100,
+	 "webhook requests in flight per webhook, over every pushd on the database: a slow destination holds no more"},
+	{"webhook-timeout-ms", "PUSHD_WEBHOOK_TIMEOUT_MS", OPT_INT, F(webhook_timeout_ms), "10000", 100, 600000,
+	 "a webhook request (connect, send, answer) taking longer is abandoned and retried"},
+	{"webhook-max-age", "PUSHD_WEBHOOK_MAX_AGE", OPT_INT, F(webhook_max_age), "86400", 1, 31536000,
+	 "seconds after its alert during which a webhook delivery is retried; later it is dead"},
+	{"webhook-retry-min-ms", "PUSHD_WEBHOOK_RETRY_MIN_MS", OPT_INT, F(webhook_retry_min_ms), "1000", 1, 3600000,
+	 "first retry delay of a webhook delivery; doubles per attempt, with jitter (Retry-After when longer)"},
+	{"webhook-retry-max-ms", "PUSHD_WEBHOOK_RETRY_MAX_MS", OPT_INT, F(webhook_retry_max_ms), "3600000", 1, 86400000,
+	 "cap of the webhook retry delay"},
+	{"webhook-poll-ms", "PUSHD_WEBHOOK_POLL_MS", OPT_INT, F(webhook_poll_ms), "5000", 50, 600000,
+	 "how often the outbox is polled besides its NOTIFY (retries falling due, leases of crashed deliverers)"},
+	{"webhook-allow-http", "PUSHD_WEBHOOK_ALLOW_HTTP", OPT_FLAG, F(webhook_allow_http), "0", 0, 1,
+	 "deliver to http:// webhooks too (default: https only)"},
+	{"webhook-allow-private", "PUSHD_WEBHOOK_ALLOW_PRIVATE", OPT_FLAG, F(webhook_allow_private), "0", 0, 1,
+	 "deliver to loopback, private, link-local and unique-local addresses too (default: refused, metadata services included)"},
+	{"public-url", "PUSHD_PUBLIC_URL", OPT_STR, F(public_url), "", 0, 0,
+	 "the dashboard's public base URL (https://host[:port]); Slack alerts link to <public-url>/dashboard/?persona=..&variant=.."},
 	{"panels-interval-ms", "PUSHD_PANELS_INTERVAL_MS", OPT_INT, F(panels_interval_ms), "2000", 0, 3600000,
 	 "live panels: after events, a persona's panels are recomputed at most once per this interval and each client gets the sections that changed (panels_update); 0: off"},
 };
@@ -111,6 +131,10 @@ static int opt_set(struct config *cfg, const struct opt_def *o, const char *text
 		free(*slot);
 		*slot = strdup(text);
 		return *slot ? 0 : -1;
+	}
+	if (!text) { /* a flag given on the command line */
+		*(int *)(void *)field = 1;
+		return 0;
 	}
 	char *end;
 	long v = strtol(text, &end, 10);
@@ -168,7 +192,8 @@ static void print_help(FILE *out)
 		     "Relays variant_dashboard events from PostgreSQL to WebSocket clients and serves the REST API.\n\n");
 	for (size_t i = 0; i < N_OPTIONS; i++) {
 		const struct opt_def *o = &options[i];
-		fprintf(out, "  --%s=%s  (env %s, default %s)\n      %s\n", o->name, o->type == OPT_INT ? "N" : "TEXT",
+		fprintf(out, "  --%s%s  (env %s, default %s)\n      %s\n", o->name,
+			o->type == OPT_FLAG ? "" : o->type == OPT_INT ? "=N" : "=TEXT",
 			o->env, o->def ? (*o->def ? o->def : "\"\"") : "computed", o->help);
 	}
 	fprintf(out, "  --help         this text\n  --help-markdown  the option table in Markdown, for the README\n");
@@ -189,7 +214,8 @@ static void print_markdown(FILE *out)
 static void build_long_options(struct option *longopts)
 {
 	for (size_t i = 0; i < N_OPTIONS; i++)
-		longopts[i] = (struct option){options[i].name, required_argument, NULL, 256 + (int)i};
+		longopts[i] = (struct option){options[i].name, options[i].type == OPT_FLAG ? no_argument : required_argument,
+					      NULL, 256 + (int)i};
 	longopts[N_OPTIONS] = (struct option){"help", no_argument, NULL, 'h'};
 	longopts[N_OPTIONS + 1] = (struct option){"help-markdown", no_argument, NULL, 'm'};
 	longopts[N_OPTIONS + 2] = (struct option){NULL, 0, NULL, 0};

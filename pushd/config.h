@@ -44,6 +44,16 @@ struct config {
 	char *allowed_origins;     /* comma list for WebSocket upgrades and CORS; empty: any origin */
 	char *tls_cert;            /* PEM certificate chain; with tls_key serves https and wss */
 	char *tls_key;
+	int webhook_concurrency;     /* webhook requests in flight in all; 0: no delivery */
+	int webhook_per_destination; /* in flight per webhook, over every pushd */
+	int webhook_timeout_ms;
+	int webhook_max_age;         /* seconds of retries after the alert */
+	int webhook_retry_min_ms;
+	int webhook_retry_max_ms;
+	int webhook_poll_ms;
+	int webhook_allow_http;      /* flag */
+	int webhook_allow_private;   /* flag */
+	char *public_url;            /* base of the dashboard links in Slack alerts */
 	int panels_interval_ms;    /* live panels: shortest time between two panels queries of a persona; 0: off */
 };
 

@@ -193,6 +193,13 @@ static int query_failed(PGresult *res, ExecStatusType want, const char *what, co
 	return 1;
 }
 
+/* 1 when events_after refused because events after the id may have expired (SQLSTATE VDEXP, retention). */
+static int events_expired(PGresult *res)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	return state && !strcmp(state, "VDEXP");
+}
+
 /* A persona snapshot arrived: it sets the head of a new persona and serves every waiting client. */
 static void snapshot_done(void *owner, PGresult *res)
 {
@@ -231,6 +238,15 @@ static void catchup_done(void *owner, PGresult *res)
 {
 	struct persona *p = owner;
 	p->catchup_q = NULL;
+	if (events_expired(res)) { /* the gap reaches past the retention: nobody can be caught up; all resync */
+		log_event(LOG_WARN, "catchup_expired", p->id, NULL, json_pack("{s:I}", "after", (json_int_t)p->head));
+		for (struct ws_client *c = p->clients; c; c = c->next)
+			if (c->state != CS_SNAPSHOT)
+				hub_request_snapshot(c, 1);
+		persona_flush_pending(p);
+		persona_advance(p);
+		return;
+	}
 	if (query_failed(res, PGRES_TUPLES_OK, "events_after", p->id)) {
 		p->needs_catchup = 1;
 		return;
@@ -288,13 +304,15 @@ static int client_resume_answer(struct ws_client *c)
 	return 0;
 }
 
-/* Chooses how a resuming client catches up: from the ring when it covers last_id, else from the log. */
+/* Chooses how a resuming client catches up: from the ring when it covers last_id, else from the log. A
+ * resume read from the log is acknowledged once the log has answered, since its events may have expired. */
 static void client_resume_decide(struct ws_client *c, int force_ring)
 {
 	struct persona *p = c->persona;
-	if (c->resume_ack && client_resume_answer(c))
+	int from_ring = force_ring || c->last_id >= p->ring.base_id;
+	if (from_ring && c->resume_ack && client_resume_answer(c))
 		return;
-	if (force_ring || c->last_id >= p->ring.base_id) {
+	if (from_ring) {
 		c->pos = p->ring.first_seq;
 		client_set_state(c, CS_LIVE);
 		ws_wake(c);
@@ -310,6 +328,13 @@ static void replay_done(void *owner, PGresult *res)
 {
 	struct ws_client *c = owner;
 	c->replay = NULL;
+	if (events_expired(res)) { /* the missed events are gone (retention): a fresh snapshot, never a gap */
+		metrics_inc(M_RESYNCS);
+		log_event(LOG_INFO, "resume_expired", c->persona_id, c->ip,
+			  json_pack("{s:I}", "last_event_id", (json_int_t)c->last_id));
+		hub_request_snapshot(c, 1);
+		return;
+	}
 	if (query_failed(res, PGRES_TUPLES_OK, "events_after", c->persona_id)) {
 		client_set_state(c, CS_RESUME);
 		return;
@@ -321,6 +346,8 @@ static void replay_done(void *owner, PGresult *res)
 		hub_request_snapshot(c, 1);
 		return;
 	}
+	if (c->resume_ack && client_resume_answer(c))
+		return;
 	for (int i = 0; i < rows; i++) {
 		struct msg *m = row_msg(res, i);
 		if (m && !msgq_push(&c->stream, m))

@@ -18,7 +18,9 @@
 #include "ratelimit.h"
 #include "log.h"
 #include "metrics.h"
+#include "outbox.h"
 #include "pg.h"
+#include "webhook.h"
 #include "ws.h"
 
 #define MAX_FDS 65536
@@ -130,6 +132,7 @@ static int dashboard_callback(struct lws *wsi, enum lws_callback_reasons reason,
 static const struct lws_protocols protocols[] = {
 	{"dashboard", dashboard_callback, sizeof(struct session), 4096, 0, NULL, 0},
 	{"pg", pg_lws_callback, 0, 0, 0, NULL, 0},
+	{"webhook", webhook_lws_callback, 0, 0, 0, NULL, 0},
 	{NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
@@ -194,16 +197,25 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* LISTEN is active again: the hub catches up, and alerts notified meanwhile are claimed. */
+static void on_listen_up(void)
+{
+	hub_on_listen_up();
+	outbox_wake();
+}
+
 /* Starts the modules that need the context; returns -1 on failure. */
 static int start_modules(struct config *cfg)
 {
-	static const struct pg_events events = {hub_on_notify, hub_on_listen_up, hub_on_listen_down, hub_on_pool_ready};
+	static const struct pg_events events = {hub_on_notify, on_listen_up, hub_on_listen_down, hub_on_pool_ready,
+						outbox_wake};
+	struct lws_vhost *vh = lws_get_vhost_by_name(context, "default");
 	http_init(cfg);
 	httpconn_init(cfg);
 	limits_init(cfg);
-	if (ws_init(cfg) || hub_init(context, cfg))
+	if (ws_init(cfg) || hub_init(context, cfg) || webhook_init(context, vh, cfg) || outbox_init(context, cfg))
 		return -1;
-	return pg_start(context, lws_get_vhost_by_name(context, "default"), cfg, &events);
+	return pg_start(context, vh, cfg, &events);
 }
 
 /* Runs pushd until a signal ends it; exit status 0 after a clean stop. */
@@ -236,9 +248,12 @@ int main(int argc, char **argv)
 	}
 	pg_stop();
 	hub_stop();
+	outbox_stop();
+	webhook_stop();
 	lws_sul_cancel(&shutdown_timer);
 	lws_context_destroy(context);
 	pg_free();
+	webhook_free();
 	hub_free();
 	ws_free();
 	metrics_free();

@@ -1,6 +1,7 @@
 /* metrics.c: Prometheus text exposition of pushd's counters and histograms. */
 #define _GNU_SOURCE
 #include "metrics.h"
+#include "outbox.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,6 +135,7 @@ char *metrics_render(size_t *len)
 			gauge_names[i][0], gauge_names[i][0], gauges[i]);
 	for (int i = 0; i < H_HISTOGRAM_COUNT; i++)
 		render_hist(out, &hists[i]);
+	outbox_metrics_render(out);
 	fclose(out);
 	return text;
 }

@@ -84,7 +84,7 @@ static struct {
 	int reads_on_primary;        /* reads currently fall back to the primary (logged once per episode) */
 	struct pg_queue queues[ROLE_COUNT];
 	char setup_sql[128];         /* the session bounds every connection sets before its first query */
-	char listen_sql[160];        /* the same, then LISTEN, for the listener */
+	char listen_sql[192];        /* the same, then LISTEN (events and alerts), for the listener */
 	enum pg_failure failure;     /* why the last query failed without a result (pg_failure) */
 	int stopping;
 	lws_sorted_usec_list_t dispatch_timer;
@@ -436,7 +436,9 @@ static void pgc_readable(struct pgc *c)
 		return;
 	}
 	while ((n = PQnotifies(c->conn))) {
-		if (c->is_listener)
+		if (c->is_listener && !strcmp(n->relname, "variant_dashboard_alerts"))
+			pg.ev.alert();
+		else if (c->is_listener)
 			pg.ev.notify(n->extra);
 		PQfreemem(n);
 	}
@@ -614,7 +616,8 @@ int pg_start(struct lws_context *ctx, struct lws_vhost *vh, const struct config 
 		return -1;
 	snprintf(pg.setup_sql, sizeof(pg.setup_sql), "SET statement_timeout = %d; SET lock_timeout = %d",
 		 cfg->query_timeout_ms, cfg->query_timeout_ms);
-	snprintf(pg.listen_sql, sizeof(pg.listen_sql), "%s; LISTEN variant_dashboard", pg.setup_sql);
+	snprintf(pg.listen_sql, sizeof(pg.listen_sql), "%s; LISTEN variant_dashboard; LISTEN variant_dashboard_alerts",
+		 pg.setup_sql);
 	pg.listener.is_listener = 1;
 	for (int i = cfg->db_pool; i < pg.npool; i++)
 		pg.pool[i].role = i < cfg->db_pool * 2 && pg.has_standby ? ROLE_READ : ROLE_WRITER;

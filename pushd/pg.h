@@ -23,6 +23,7 @@ struct pg_events {
 	void (*listen_up)(void);             /* LISTEN is active again: events may have been missed */
 	void (*listen_down)(void);           /* the LISTEN connection is gone */
 	void (*pool_ready)(void);            /* a query connection became usable */
+	void (*alert)(void);                 /* a NOTIFY on channel variant_dashboard_alerts: an alert is due */
 };
 
 struct pg_query;

@@ -6,7 +6,7 @@ set -euo pipefail
 
 purpose=${1:-test}
 build_pkgs=(make gcc pkg-config postgresql-15 postgresql-server-dev-15 libpq-dev
-            libwebsockets-dev libjansson-dev libjwt-dev libssl-dev nodejs npm curl)
+            libwebsockets-dev libjansson-dev libjwt-dev libssl-dev libcurl4-openssl-dev nodejs npm curl)
 test_pkgs=(postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl chromium valgrind openssl
            clang-14 libclang-rt-14-dev postgresql-15-cron)
 

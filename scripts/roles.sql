@@ -37,6 +37,7 @@ GRANT EXECUTE ON FUNCTION
     variant_dashboard.pattern_day_of(timestamptz),
     variant_dashboard.pattern_day_time(timestamptz),
     variant_dashboard.variant_history(text, timestamptz, timestamptz, integer, text),
+    variant_dashboard.variant_detail(text, timestamptz),
     -- dashboard_metrics reads it for last_event_id
     variant_dashboard.oldest_event_id()
     TO variant_dashboard_reader;
@@ -59,3 +60,23 @@ GRANT INSERT ON variant_dashboard.variant_kills, variant_dashboard.dashboard_eve
 -- may delete; the extension's owner cleans up, and dashboards resync (docs/EVENTS.md).
 REVOKE DELETE, TRUNCATE ON ALL TABLES IN SCHEMA variant_dashboard FROM variant_dashboard_writer, variant_dashboard_reader;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA variant_dashboard TO variant_dashboard_writer;
+
+-- Alerts (issue 13). The reader sees webhooks without their URL (a Slack URL is a credential) and never a
+-- secret; the writers' triggers match webhooks and write the outbox; variant_dashboard_delivery is the
+-- role pushd's deliverer needs beside its writer role (GRANT variant_dashboard_delivery TO <pushd writer>):
+-- it reads URLs and secrets, claims and finishes outbox rows, and disables a webhook answering 410.
+SELECT 'CREATE ROLE variant_dashboard_delivery NOLOGIN IN ROLE variant_dashboard_reader'
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'variant_dashboard_delivery') \gexec
+REVOKE ALL ON variant_dashboard.webhook_secrets FROM variant_dashboard_reader, variant_dashboard_writer;
+REVOKE SELECT ON variant_dashboard.webhooks FROM variant_dashboard_reader;
+GRANT SELECT (id, event_types, persona_ids, format, enabled, disabled_reason, created_at)
+    ON variant_dashboard.webhooks TO variant_dashboard_reader;
+GRANT INSERT ON variant_dashboard.alert_outbox, variant_dashboard.alerts_sent TO variant_dashboard_writer;
+GRANT SELECT ON variant_dashboard.webhooks, variant_dashboard.webhook_secrets TO variant_dashboard_delivery;
+GRANT UPDATE ON variant_dashboard.alert_outbox TO variant_dashboard_delivery;
+GRANT UPDATE (enabled, disabled_reason) ON variant_dashboard.webhooks TO variant_dashboard_delivery;
+GRANT EXECUTE ON FUNCTION
+    variant_dashboard.claim_alerts(integer, integer, integer),
+    variant_dashboard.finish_alert(bigint, bigint, text, integer, text, timestamptz, bigint),
+    variant_dashboard.alert_queue_stats()
+    TO variant_dashboard_delivery;

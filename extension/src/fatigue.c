@@ -56,7 +56,6 @@
 
 #define VD_FATIGUE_MIN_USES 3		/* uses in the window that start a warning */
 #define VD_FATIGUE_FULL_USES 5		/* uses at which usage alone scores 1 */
-#define VD_TREND_USE_MIN_VIEWS 30	/* views for a use to count in the trend test */
 #define VD_TREND_MIN_USES 3			/* counted uses needed for a trend test */
 #define VD_TREND_MIN_VIEWS 300		/* views over those uses */
 #define VD_TREND_MIN_INTERACTIONS 10	/* interactions over those uses */
@@ -441,6 +440,27 @@ vd_pattern_trends(const char *persona_id, TimestampTz as_of, const VdRecent *rec
 	qsort(trends, npatterns, sizeof(VdPatternTrend), vd_trend_cmp);
 	*out = trends;
 	return npatterns;
+}
+
+/*
+ * Analyses one pattern as vd_pattern_trends does, for the alerts' check after a registration or a kill;
+ * false when the pattern was used fewer than 3 times in the 7 days to as_of.
+ */
+bool
+vd_pattern_trend(const char *persona_id, const char *pattern, TimestampTz as_of, VdPatternTrend *out)
+{
+	VdRecent   *recent;
+	int			nrecent = vd_read_recent(persona_id, as_of, &recent);
+	VdPatternTrend *trends;
+	int			n = vd_pattern_trends(persona_id, as_of, recent, nrecent, &trends);
+
+	for (int i = 0; i < n; i++)
+		if (strcmp(trends[i].pattern, pattern) == 0)
+		{
+			*out = trends[i];
+			return true;
+		}
+	return false;
 }
 
 /* The usage sentence: how heavily the pattern is used, in the words of its level. */

@@ -154,16 +154,13 @@ vd_decide(const VdKillSettings *s, double predicted, double age_seconds, int64 i
 	}
 }
 
-/* evaluate_early_kill(variant_id, as_of): the decision and its evidence, as jsonb. */
-Datum
-vd_evaluate_early_kill(PG_FUNCTION_ARGS)
+/* Pushes the early-kill decision on a variant with its evidence; needs SPI. Unknown variant: 23503. */
+void
+vd_push_kill_evaluation(JsonOut *jo, const char *variant_id, TimestampTz as_of)
 {
-	char	   *variant_id = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	TimestampTz as_of = PG_GETARG_TIMESTAMPTZ(1);
 	Datum		arg = CStringGetTextDatum(variant_id);
 	VdKillSettings settings;
 	KillDecision d;
-	JsonOut		jo;
 	bool		isnull;
 	char	   *status;
 	double		predicted;
@@ -171,11 +168,11 @@ vd_evaluate_early_kill(PG_FUNCTION_ARGS)
 	int64		interactions;
 	int64		views;
 
-	SPI_connect();
 	if (vd_exec(&variant_state_plan, &arg, NULL, true, 1) != SPI_OK_SELECT || SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-				 errmsg("variant \"%s\" does not exist", variant_id)));
+				 errmsg("variant \"%s\" does not exist", variant_id),
+				 errhint("Variants are registered with variant_dashboard.register_variant().")));
 	predicted = vd_col_float(0, 1);
 	posted_at = vd_col_ts(0, 2, &isnull);
 	status = vd_col_cstring(0, 3);
@@ -188,23 +185,33 @@ vd_evaluate_early_kill(PG_FUNCTION_ARGS)
 		d.kill = false;
 		d.reason = psprintf("variant is %s; %s", status, d.reason);
 	}
+	jo_begin_object(jo);
+	jo_kv_bool(jo, "kill", d.kill);
+	jo_kv_string(jo, "reason", d.reason);
+	jo_kv_int(jo, "views", views);
+	jo_kv_int(jo, "interactions", interactions);
+	jo_kv_float(jo, "observed_er", d.observed_er);
+	jo_kv_float(jo, "predicted_er", predicted);
+	jo_kv_float(jo, "threshold_er", d.threshold_er);
+	jo_kv_float(jo, "probability_below_threshold", d.p_below);
+	jo_kv_string(jo, "rule", vd_kill_rule_name(settings.rule));
+	jo_kv_float(jo, "confidence", settings.confidence);
+	jo_kv_int(jo, "min_views", settings.min_views);
+	jo_kv_ts(jo, "window_ends_at", posted_at + (int64) (settings.window_seconds * USECS_PER_SEC));
+	jo_kv_string(jo, "status", status);
+	jo_end_object(jo);
+}
 
+/* evaluate_early_kill(variant_id, as_of): the decision and its evidence, as jsonb. */
+Datum
+vd_evaluate_early_kill(PG_FUNCTION_ARGS)
+{
+	char	   *variant_id = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	JsonOut		jo;
+
+	SPI_connect();
 	jo_init(&jo);
-	jo_begin_object(&jo);
-	jo_kv_bool(&jo, "kill", d.kill);
-	jo_kv_string(&jo, "reason", d.reason);
-	jo_kv_int(&jo, "views", views);
-	jo_kv_int(&jo, "interactions", interactions);
-	jo_kv_float(&jo, "observed_er", d.observed_er);
-	jo_kv_float(&jo, "predicted_er", predicted);
-	jo_kv_float(&jo, "threshold_er", d.threshold_er);
-	jo_kv_float(&jo, "probability_below_threshold", d.p_below);
-	jo_kv_string(&jo, "rule", vd_kill_rule_name(settings.rule));
-	jo_kv_float(&jo, "confidence", settings.confidence);
-	jo_kv_int(&jo, "min_views", settings.min_views);
-	jo_kv_ts(&jo, "window_ends_at", posted_at + (int64) (settings.window_seconds * USECS_PER_SEC));
-	jo_kv_string(&jo, "status", status);
-	jo_end_object(&jo);
+	vd_push_kill_evaluation(&jo, variant_id, PG_GETARG_TIMESTAMPTZ(1));
 	PG_RETURN_JSONB_P(vd_spi_finish_jsonb(jo_finish(&jo)));
 }
 

@@ -21,9 +21,9 @@ typedef struct Leader
 	double		lower_bound;
 } Leader;
 
-/* Lower bound of the Wilson score interval for successes out of trials. */
-static double
-vd_wilson_lower_bound(int64 successes, int64 trials)
+/* The Wilson score 95% interval of successes out of trials ([0, 0] without trials). */
+void
+vd_wilson_interval(int64 successes, int64 trials, double *low, double *high)
 {
 	double		n = (double) trials;
 	double		p;
@@ -31,12 +31,25 @@ vd_wilson_lower_bound(int64 successes, int64 trials)
 	double		centre;
 	double		spread;
 
+	*low = *high = 0.0;
 	if (trials <= 0)
-		return 0.0;
+		return;
 	p = Min((double) successes, n) / n;
 	centre = p + z2 / (2.0 * n);
 	spread = VD_WILSON_Z * sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n));
-	return (centre - spread) / (1.0 + z2 / n);
+	*low = (centre - spread) / (1.0 + z2 / n);
+	*high = (centre + spread) / (1.0 + z2 / n);
+}
+
+/* Lower bound of the Wilson score interval for successes out of trials. */
+static double
+vd_wilson_lower_bound(int64 successes, int64 trials)
+{
+	double		low;
+	double		high;
+
+	vd_wilson_interval(successes, trials, &low, &high);
+	return low;
 }
 
 /* Orders leaders by lower bound, best first, then newest first, then by id. */

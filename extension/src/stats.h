@@ -13,6 +13,8 @@
 #define VD_PRIOR_VIEWS 10.0
 /* Views below which a variant is too young to judge (the early-kill and leaders default minimum). */
 #define VD_JUDGE_MIN_VIEWS 100
+/* Views for a use to count in a pattern's trend test (fatigue.c; alerts.c checks the pattern then). */
+#define VD_TREND_USE_MIN_VIEWS 30
 
 /* fatigue.c: one pattern's use in the trailing 7 days, and whether its engagement falls with use. */
 typedef struct VdPatternTrend
@@ -43,6 +45,7 @@ typedef struct VdPatternTrend
 	double	   *rates;			/* per day with tested uses, oldest first */
 } VdPatternTrend;
 
+extern bool vd_pattern_trend(const char *persona_id, const char *pattern, TimestampTz as_of, VdPatternTrend *out);
 extern char *vd_trend_advice(const VdPatternTrend *trend);
 extern void vd_push_fatigue(JsonOut *jo, const VdPatternTrend *trends, int ntrends);
 

@@ -103,6 +103,9 @@ extern void vd_push_summary(JsonOut *jo, const char *persona_id, TimestampTz as_
 extern void vd_push_active_variants(JsonOut *jo, const char *persona_id, TimestampTz as_of, int limit);
 extern void vd_push_kills_today(JsonOut *jo, const char *persona_id, TimestampTz as_of);
 extern void vd_push_recent_kills(JsonOut *jo, const char *persona_id, TimestampTz as_of, int limit);
+extern void vd_push_kill_evaluation(JsonOut *jo, const char *variant_id, TimestampTz as_of);
+extern void vd_wilson_interval(int64 successes, int64 trials, double *low, double *high);
+extern Datum vd_variant_probabilities(PG_FUNCTION_ARGS);
 extern void vd_push_history(JsonOut *jo, const char *persona_id, TimestampTz from, TimestampTz to,
 							int max_points, const char *variant_id);
 extern void vd_push_feed(JsonOut *jo, const char *persona_id, TimestampTz as_of, int limit);

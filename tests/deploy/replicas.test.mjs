@@ -101,13 +101,13 @@ test('3 replicas each hold exactly one LISTEN connection', async () => {
     const out = psql(`SELECT client_port, state, query FROM pg_stat_activity
                        WHERE datname = current_database() AND application_name = 'pushd-listen'`);
     const list = out ? out.split('\n').map((l) => { const [port, state, query] = l.split('|'); return { port: Number(port), state, query }; }) : [];
-    return list.length >= REPLICAS && list.every((r) => /^LISTEN /.test(r.query)) ? list : null;
+    return list.length >= REPLICAS && list.every((r) => /(^|; )LISTEN variant_dashboard\b/.test(r.query)) ? list : null;
   });
   assert.equal(rows.length, REPLICAS, `LISTEN backends in this database: ${JSON.stringify(rows)}`);
   for (const r of replicas) {
     const mine = rows.filter((row) => localTcpPorts(r.proc.pid).has(row.port));
     assert.equal(mine.length, 1, `replica ${r.i} (pid ${r.proc.pid}) holds ${mine.length} LISTEN connections`);
-    assert.match(mine[0].query, /^LISTEN variant_dashboard/);
+    assert.match(mine[0].query, /(^|; )LISTEN variant_dashboard\b/); // after the session bounds (SET ...)
   }
 });
 

@@ -4,7 +4,7 @@
 const fs = require('fs');
 const path = require('path');
 const { spawn } = require('child_process');
-const { psql, register, startPushd, stopPushd, get, post, Client, run, check, same, waitFor, OUT } =
+const { psql, register, logLines, startPushd, stopPushd, get, post, Client, run, check, same, waitFor, OUT } =
   require('./lib.js');
 
 const RUN = Date.now().toString(36);
@@ -32,15 +32,9 @@ function terminate(app) {
   psql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '${app}'`);
 }
 
-// The complete lines of a pushd instance's log with the given event (a line being written is left out).
-function logged(name, event) {
-  return fs.readFileSync(path.join(OUT, `pushd-${name}.log`), 'utf8').split('\n').slice(0, -1).map(JSON.parse)
-    .filter((l) => l.event === event);
-}
-
 // The backend pids of a pushd instance's query connections of one kind (writer or reader), from its log.
 function backendPids(name, writer) {
-  return logged(name, 'db_connected').filter((l) => !l.listener && l.writer === writer).map((l) => l.backend_pid);
+  return logLines(name, 'db_connected').filter((l) => !l.listener && l.writer === writer).map((l) => l.backend_pid);
 }
 
 // Checks that an answer is a 503 or 504 with a JSON error (never an empty reply).
@@ -79,7 +73,7 @@ test('db-stall', async () => {
     const pids = [...backendPids('db-stall', true), ...backendPids('db-stall', false)];
     await waitFor('no pushd backend still busy', () => psql(`SELECT count(*) FROM pg_stat_activity
       WHERE pid IN (${pids.join(',')}) AND state <> 'idle'`) === '0');
-    check(logged('db-stall', 'query_failed').some((l) => [503, 504].includes(l.status)), 'a query_failed log line');
+    check(logLines('db-stall', 'query_failed').some((l) => [503, 504].includes(l.status)), 'a query_failed log line');
   } finally {
     terminate(app);
     await holder.done;
@@ -105,7 +99,7 @@ test('db-hung-backend', async () => {
     same(stuck.status, 504, `POST to a hung backend: ${stuck.body}`);
     same(stuck.json.error, 'query timed out', 'error message');
     same((await get(p, `/api/metrics/${pa}`)).status, 200, 'reads still answered');
-    const [timeout] = logged('db-hung', 'db_query_timeout');
+    const [timeout] = logLines('db-hung', 'db_query_timeout');
     check(timeout && timeout.role === 'writer' && timeout.cancel_sent === true, 'the timeout is logged, the cancel sent');
     const ok = await waitFor('a new writer connection', async () => {
       const res = await post(p, '/api/events/performance-update', update(v2, pa));

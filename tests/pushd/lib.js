@@ -155,4 +155,11 @@ function same(a, b, msg) {
   if (ja !== jb) throw new Error(`${msg}: got ${ja.slice(0, 400)} expected ${jb.slice(0, 400)}`);
 }
 
-module.exports = { psql, register, loggedIds, startPushd, stopPushd, get, post, Client, run, check, same, waitFor, sleep, OUT, SLOW };
+// The complete JSON log lines of a pushd instance (startPushd's name) with the given event; a line still
+// being written (no newline yet) is left for the next look.
+function logLines(name, event) {
+  return fs.readFileSync(path.join(OUT, `pushd-${name}.log`), 'utf8').split('\n').slice(0, -1)
+    .filter(Boolean).map((l) => JSON.parse(l)).filter((l) => l.event === event);
+}
+
+module.exports = { psql, register, loggedIds, logLines, startPushd, stopPushd, get, post, Client, run, check, same, waitFor, sleep, OUT, SLOW };

@@ -325,6 +325,29 @@ async function metric(p, name) {
   return m ? Number(m[1]) : NaN;
 }
 
+test('resume-expired', async () => {
+  // A resume id whose following events the retention removed (run_maintenance) gets a resync initial_data,
+  // never "resumed" with a gap. The expired event is written 20 days back, as a plain INSERT after the
+  // persona lock; run_maintenance removes it from the event log.
+  const p = await startPushd('resume-expired');
+  const pa = persona('expired');
+  const before = register(pa, variant());
+  psql(`BEGIN; SELECT variant_dashboard.lock_persona('${pa}');
+        INSERT INTO variant_dashboard.dashboard_events (event_type, persona_id, variant_id, event_data, created_at)
+        VALUES ('status_change', '${pa}', 'gone', '{}', now() - interval '20 days'); COMMIT;`);
+  const after = register(pa, variant());
+  psql('SELECT variant_dashboard.run_maintenance()');
+  check(Number(psql('SELECT variant_dashboard.oldest_event_id()')) > before + 1, 'the old event expired');
+  const c = new Client(p, pa, `?last_event_id=${before}`);
+  const snap = await initial(c);
+  check(snap.resync === true && snap.data.last_event_id === after, `resync initial_data: ${JSON.stringify(snap).slice(0, 200)}`);
+  same(c.ofType('resumed'), [], 'no resumed');
+  const live = register(pa, variant());
+  await receivesExactly(c, [live], 'then the live stream');
+  c.close();
+  same((await stopPushd(p)).code, 0, 'exit status');
+});
+
 test('resume-beyond-newest', async () => {
   // A resume id the persona never reached (a restored database, a failover, another persona's id) gets a
   // resync initial_data at once, not "resumed" and silence until ids pass it.
@@ -368,9 +391,10 @@ test('resume-malformed', async () => {
     const err = await c.opened.then(() => null, (e) => e);
     same(err && err.status, 400, `?last_event_id=${bad} refused before the upgrade`);
   }
-  const ok = new Client(p, pa, `?access_token=${'x'.repeat(300)}&last_event_id=0`);
+  const newest = register(pa, variant()); // an id of the persona (0 may be before expired events of others)
+  const ok = new Client(p, pa, `?access_token=${'x'.repeat(300)}&last_event_id=${newest}`);
   await ok.opened;
-  await ok.next('resumed after a long argument', (m) => m.type === 'resumed' && m.last_event_id === 0);
+  await ok.next('resumed after a long argument', (m) => m.type === 'resumed' && m.last_event_id === newest);
   for (const bad of ['-1', '"abc"', '""', '1e3']) {
     const n = ok.msgs.length;
     ok.send(`{"type":"resume","last_event_id":${bad}}`);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Integration tests of pushd. Needs PGHOST PGPORT PGUSER PGDATABASE (database with CREATE EXTENSION
 # variant_dashboard), PGDATA and PG_BIN (for the restart test), PUSHD_BIN and TEST_OUT.
-# Runs pushd.test.js, security.test.js, http_framing.test.js, db.test.js and panels.test.js. Optional: PUSHD_TESTS=name,name to run a subset;
+# Runs pushd.test.js, security.test.js, http_framing.test.js, db.test.js, alerts.test.js and panels.test.js. Optional: PUSHD_TESTS=name,name to run a subset;
 # PUSHD_WRAPPER="valgrind ..." to wrap the binary;
 # PUSHD_SKIP_RSS_BOUND=1 skips only the memory bound of the stalled-client test (sanitizer builds).
 set -eu
@@ -16,7 +16,7 @@ if [ ! -d "$here/node_modules/ws" ]; then
 	(cd "$here" && npm ci --no-audit --no-fund --silent)
 fi
 status=0
-for suite in pushd security http_framing db panels; do
+for suite in pushd security http_framing db alerts panels; do
 	node "$here/$suite.test.js" || status=1
 done
 exit $status

@@ -7,7 +7,7 @@ const fs = require('fs');
 const net = require('net');
 const path = require('path');
 const { execFileSync, spawnSync } = require('child_process');
-const { psql, register, startPushd, stopPushd, get, Client, run, check, same, waitFor, sleep, OUT } =
+const { psql, register, logLines, startPushd, stopPushd, get, Client, run, check, same, waitFor, sleep, OUT } =
   require('./lib.js');
 
 const RUN = Date.now().toString(36);
@@ -324,12 +324,6 @@ test('writer-url', async () => {
   const superuser = psql('SELECT rolsuper FROM pg_roles WHERE rolname = current_user') === 't';
   same(/"event":"db_superuser"/.test(log), superuser, 'superuser warning iff connected as a superuser');
 });
-
-// The JSON log lines of a pushd instance (startPushd's name) with the given event.
-function logLines(name, event) {
-  return fs.readFileSync(path.join(OUT, `pushd-${name}.log`), 'utf8').split('\n').filter(Boolean)
-    .map((l) => JSON.parse(l)).filter((l) => l.event === event);
-}
 
 // Opens WebSockets in parallel, each with its own request headers; resolves with null (open) or the refusal
 // status of each, leaving the open ones open.
