@@ -22,14 +22,16 @@ latency_percentiles() {
   cat "$1"/pgbench_log.* | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {printf "%.2f %.2f\n", a[int(NR*0.5)]/1000, a[int(NR*0.99)]/1000}'
 }
 
-echo "SELECT variant_dashboard.dashboard_metrics('bench');" >"$work/metrics.sql"
-(cd "$work" && pgbench -n -c 1 -T "$seconds" -l -f metrics.sql >/dev/null 2>&1)
-read -r metrics_p50 metrics_p99 < <(latency_percentiles "$work")
-rm -f "$work"/pgbench_log.*
-echo "SELECT variant_dashboard.variant_probabilities('bench');" >"$work/probabilities.sql"
-(cd "$work" && pgbench -n -c 1 -T "$seconds" -l -f probabilities.sql >/dev/null 2>&1)
-read -r probabilities_p50 probabilities_p99 < <(latency_percentiles "$work")
-rm -f "$work"/pgbench_log.*
+# Prints "median p99" in milliseconds of one SQL statement ($1) called repeatedly by one pgbench client.
+time_query() {
+  echo "$1" >"$work/query.sql"
+  (cd "$work" && pgbench -n -c 1 -T "$seconds" -l -f query.sql >/dev/null 2>&1)
+  latency_percentiles "$work"
+  rm -f "$work"/pgbench_log.*
+}
+
+read -r metrics_p50 metrics_p99 < <(time_query "SELECT variant_dashboard.dashboard_metrics('bench');")
+read -r probabilities_p50 probabilities_p99 < <(time_query "SELECT variant_dashboard.variant_probabilities('bench');")
 
 # personas() with 1,000 personas (5 variants each, a kill each across the last two days, half on Berlin time).
 psql -qX <<'SQL' >/dev/null
@@ -44,15 +46,8 @@ INSERT INTO variant_dashboard.persona_settings (persona_id, time_zone)
 SELECT 'persona-' || p, 'Europe/Berlin' FROM generate_series(1, 500) p;
 ANALYZE;
 SQL
-echo "SELECT * FROM variant_dashboard.personas();" >"$work/personas.sql"
-(cd "$work" && pgbench -n -c 1 -T "$seconds" -l -f personas.sql >/dev/null 2>&1)
-read -r personas_p50 personas_p99 < <(latency_percentiles "$work")
-rm -f "$work"/pgbench_log.*
-
-echo "SELECT variant_dashboard.variant_history('bench', now() - interval '24 hours');" >"$work/history.sql"
-(cd "$work" && pgbench -n -c 1 -T "$seconds" -l -f history.sql >/dev/null 2>&1)
-read -r history_p50 history_p99 < <(latency_percentiles "$work")
-rm -f "$work"/pgbench_log.*
+read -r personas_p50 personas_p99 < <(time_query "SELECT * FROM variant_dashboard.personas();")
+read -r history_p50 history_p99 < <(time_query "SELECT variant_dashboard.variant_history('bench', now() - interval '24 hours');")
 
 cat >"$work/bare.sql" <<'SQL'
 \set vid random(1, 1000)
