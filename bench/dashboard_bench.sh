@@ -46,9 +46,7 @@ start_pushd() {
 if [ ! -f "$top/pushd/web/dist/index.html" ]; then
   (cd "$top/pushd/web" && npm ci --no-audit --no-fund >/dev/null && npm run build >/dev/null)
 fi
-if [ ! -d "$here/dashboard/node_modules/pg" ] || [ ! -d "$here/dashboard/node_modules/playwright-core" ]; then
-  (cd "$here/dashboard" && npm ci --no-audit --no-fund >/dev/null)
-fi
+"$top/scripts/npm-deps.sh" "$here/dashboard" >/dev/null
 
 echo "seeding persona $persona and starting pushd ..." >&2
 psql -qX -v ON_ERROR_STOP=1 -v persona="$persona" -f "$here/dashboard/seed.sql" >/dev/null

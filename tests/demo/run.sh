@@ -23,7 +23,7 @@ if [ "${VD_DEMO_NETNS:-}" != 1 ] && [ "$(id -u)" = 0 ] && unshare --net true 2>/
 fi
 [ "${VD_DEMO_NETNS:-}" = 1 ] && ip link set lo up
 [ -f "$top/pushd/web/dist/index.html" ] || (cd "$top/pushd/web" && npm ci --no-audit --no-fund && npm run build)
-[ -x "$top/tests/e2e/node_modules/.bin/wscat" ] || (cd "$top/tests/e2e" && npm ci --no-audit --no-fund)
+"$top/scripts/npm-deps.sh" "$top/tests/e2e"
 export PATH=$top/tests/e2e/node_modules/.bin:$PATH
 unset DATABASE_URL PGDATABASE
 export PGHOST=${PGHOST:-/var/run/postgresql} PGPORT=${PGPORT:-5432}

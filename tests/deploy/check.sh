@@ -6,9 +6,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-if [ ! -d "$here/node_modules/yaml" ]; then
-	(cd "$here" && npm ci --no-audit --no-fund --silent)
-fi
+"$top/scripts/npm-deps.sh" "$here"
 status=0
 node "$here/check.mjs" --root "$top" --self-test || status=1
 

@@ -12,7 +12,5 @@ deploy_env() {
 	done
 	[ -x "$PUSHD_BIN" ] || { echo "$name: $PUSHD_BIN is not executable" >&2; exit 2; }
 	mkdir -p "$TEST_OUT"
-	if [ ! -d "$dir/node_modules/ws" ] || [ ! -d "$dir/node_modules/pg" ]; then
-		(cd "$dir" && npm ci --no-audit --no-fund --silent)
-	fi
+	"$dir/../../scripts/npm-deps.sh" "$dir"
 }

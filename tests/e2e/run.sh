@@ -16,8 +16,6 @@ mkdir -p "$TEST_OUT"
 if [ ! -f "$top/pushd/web/dist/index.html" ]; then
   (cd "$top/pushd/web" && npm ci --no-audit --no-fund && npm run build)
 fi
-if [ ! -d "$here/node_modules/playwright-core" ]; then
-  (cd "$here" && npm ci --no-audit --no-fund)
-fi
+"$top/scripts/npm-deps.sh" "$here"
 cd "$here"
 node --test --test-concurrency=1 --test-reporter=spec dashboard.test.mjs access.test.mjs daylong.test.mjs

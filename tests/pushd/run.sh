@@ -12,9 +12,7 @@ for v in PGHOST PGPORT PGUSER PGDATABASE PGDATA PG_BIN PUSHD_BIN TEST_OUT; do
 done
 [ -x "$PUSHD_BIN" ] || { echo "pushd tests: $PUSHD_BIN is not executable" >&2; exit 2; }
 mkdir -p "$TEST_OUT"
-if [ ! -d "$here/node_modules/ws" ]; then
-	(cd "$here" && npm ci --no-audit --no-fund --silent)
-fi
+"$here/../../scripts/npm-deps.sh" "$here"
 status=0
 for suite in pushd security http_framing db alerts panels; do
 	node "$here/$suite.test.js" || status=1
