@@ -18,12 +18,15 @@ top=$(cd "$here/../.." && pwd)
 out=$TEST_OUT/demo
 mkdir -p "$out"
 
+# what needs the npm registry comes first: the private network namespace below has no way out
+if [ "${VD_DEMO_NETNS:-}" != 1 ]; then
+  [ -f "$top/pushd/web/dist/index.html" ] || (cd "$top/pushd/web" && npm ci --no-audit --no-fund && npm run build)
+  "$top/scripts/npm-deps.sh" "$top/tests/e2e"
+fi
 if [ "${VD_DEMO_NETNS:-}" != 1 ] && [ "$(id -u)" = 0 ] && unshare --net true 2>/dev/null; then
   exec unshare --net env VD_DEMO_NETNS=1 "$0" "$@"
 fi
 [ "${VD_DEMO_NETNS:-}" = 1 ] && ip link set lo up
-[ -f "$top/pushd/web/dist/index.html" ] || (cd "$top/pushd/web" && npm ci --no-audit --no-fund && npm run build)
-"$top/scripts/npm-deps.sh" "$top/tests/e2e"
 export PATH=$top/tests/e2e/node_modules/.bin:$PATH
 unset DATABASE_URL PGDATABASE
 export PGHOST=${PGHOST:-/var/run/postgresql} PGPORT=${PGPORT:-5432}
