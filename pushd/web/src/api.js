@@ -33,12 +33,18 @@ export const EARLY_KILL_URL = '/api/events/early-kill';
 
 // Fetches url with the bearer token and resolves to {status, body} (body null when not JSON); a network
 // failure resolves to {status: 0, body: null}, so callers show a state instead of catching.
-export async function fetchJson(url, token, { fetchImpl = globalThis.fetch, method = 'GET', body = undefined, signal } = {}) {
+export function fetchJson(url, token, { fetchImpl = globalThis.fetch, method = 'GET', body = undefined, signal } = {}) {
+  const headers = { ...authHeaders(token), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) };
+  return readJson(async () => fetchImpl(url, {
+    method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store', credentials: 'same-origin', signal,
+  }));
+}
+
+// The {status, body} of the response respond() resolves to, as fetchJson answers (also for a request the
+// boot script started, see earlySocket.js).
+export async function readJson(respond) {
   try {
-    const headers = { ...authHeaders(token), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) };
-    const response = await fetchImpl(url, {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store', credentials: 'same-origin', signal,
-    });
+    const response = await respond();
     const text = await response.text();
     let parsed = null;
     try {

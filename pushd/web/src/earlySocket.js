@@ -1,6 +1,9 @@
 // The dashboard socket opened before React: an inline boot script in index.html (startEarlySocket, built in by
 // vite.config.js) connects while the JS bundle still downloads and evaluates, and buffers what the server sends;
-// the Dashboard then renders its first screen from the buffer and adopts the socket. No React here.
+// the Dashboard then renders its first screen from the buffer and adopts the socket. Once the socket is open the
+// boot script also requests the chart's first history, which the Dashboard takes instead of asking itself.
+// No React here.
+import { readJson } from './api.js';
 import { applyMessages } from './state.js';
 import { parseMessage } from './connection.js';
 
@@ -8,9 +11,12 @@ export const EARLY_SOCKET_KEY = '__variantDashboardEarlySocket';
 
 // The boot script: picks the persona as App does (a valid ?persona=; without one the page is the overview) and the access
 // token as App does (loadAccessToken), opens the socket at the address socketUrl gives and records
-// {personaId, token, socket, messages (raw frames), consumed, open, closed} in win[EARLY_SOCKET_KEY].
+// {personaId, token, socket, messages (raw frames), consumed, open, closed, history} in win[EARLY_SOCKET_KEY].
+// When the socket opens (so, as for a reload on reconnect, no update falls between the history and the live
+// points) it starts GET /api/history over the last history.seconds (the default range) at most history.maxPoints
+// per series, as api.js's historyUrl and fetchJson ask, and records {seconds, response (the fetch promise)}.
 // Self-contained (no imports, no outer names): vite.config.js inlines its source into index.html.
-export function startEarlySocket(win) {
+export function startEarlySocket(win, history = null) {
   try {
     var valid = function (id) {
       return typeof id === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(id);
@@ -35,9 +41,19 @@ export function startEarlySocket(win) {
     var url = scheme + '//' + win.location.host + '/dashboard/ws/' + encodeURIComponent(personaId);
     if (token) url += '?access_token=' + encodeURIComponent(token);
     var socket = new win.WebSocket(url);
-    var early = { personaId: personaId, token: token, socket: socket, messages: [], consumed: 0, open: false, closed: false };
+    var early = { personaId: personaId, token: token, socket: socket, messages: [], consumed: 0, open: false, closed: false, history: null };
+    var requestHistory = function () {
+      var to = Date.now() / 1000;
+      var query = 'from=' + Math.floor(to - history.seconds) + '&to=' + Math.ceil(to) + '&max_points=' + history.maxPoints;
+      var headers = token ? { Authorization: 'Bearer ' + token } : {};
+      var response = win.fetch('/api/history/' + encodeURIComponent(personaId) + '?' + query,
+        { headers: headers, cache: 'no-store', credentials: 'same-origin' });
+      response.catch(function () {}); // a failure is the Dashboard's to show, never an unhandled rejection
+      early.history = { seconds: history.seconds, response: response };
+    };
     socket.onopen = function () {
       early.open = true;
+      if (history) requestHistory();
     };
     socket.onmessage = function (frame) {
       early.messages.push(frame.data);
@@ -68,6 +84,16 @@ export function earlyState(personaId, base, win = globalThis) {
   if (!early || early.messages.length === 0) return base;
   early.consumed = early.messages.length;
   return applyMessages(base, early.messages.map(parseMessage).filter(Boolean));
+}
+
+// The answer ({status, body}, as fetchJson gives) to the history request the boot script started for personaId
+// over rangeSeconds with token, or null when it started none that fits. The same promise every call.
+export function earlyHistory(personaId, token, rangeSeconds, win = globalThis) {
+  const early = earlySocketFor(personaId, win);
+  const history = early?.history;
+  if (!history || history.seconds !== rangeSeconds || (early.token ?? null) !== (token ?? null)) return null;
+  history.answer ??= readJson(() => history.response);
+  return history.answer;
 }
 
 // Hands the early socket over once: {socket, open, pending (parsed messages not yet in the state)}, or null

@@ -1,6 +1,9 @@
 // Unit tests of the early socket: the boot script's persona and URL, buffering, first state and adoption.
-import { describe, expect, it } from 'vitest';
-import { adoptEarlySocket, earlySocketFor, earlyState, startEarlySocket, EARLY_SOCKET_KEY } from './earlySocket.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { adoptEarlySocket, earlyHistory, earlySocketFor, earlyState, startEarlySocket, EARLY_SOCKET_KEY } from './earlySocket.js';
+import { authHeaders } from './accessToken.js';
+import { DEFAULT_RANGE, HISTORY_MAX_POINTS, rangeByKey } from './chartData.js';
+import { historyUrl } from './api.js';
 import { socketUrl } from './connection.js';
 import { loadAccessToken, TOKEN_STORAGE_KEY } from './accessToken.js';
 import { STORAGE_KEY } from './personas.js';
@@ -177,5 +180,69 @@ describe('adoptEarlySocket', () => {
     early.socket.close();
     early.socket.onclose();
     expect(adoptEarlySocket('p1', win)).toBeNull();
+  });
+});
+
+describe('earlyHistory', () => {
+  const HISTORY = { seconds: rangeByKey(DEFAULT_RANGE).seconds, maxPoints: HISTORY_MAX_POINTS };
+  const NOW_MS = 1767225600500;
+  const ANSWER = { persona_id: 'p1', from: 1767222000, to: 1767225601, pooled: [[1767225000, 2.5, 100, 3]], variants: [] };
+
+  // fakeWindow with a fetch that records its requests and answers ANSWER (or fails when down).
+  function windowWithFetch(search, { down = false } = {}) {
+    const win = fakeWindow(search);
+    win.requests = [];
+    win.fetch = (url, options) => {
+      win.requests.push({ url, options });
+      if (down) return Promise.reject(new TypeError('network down'));
+      return Promise.resolve({ status: 200, text: () => Promise.resolve(JSON.stringify(ANSWER)) });
+    };
+    return win;
+  }
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('asks, once the socket is open, for the default range as Dashboard does (historyUrl, bearer token)', () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(NOW_MS);
+    const win = windowWithFetch(`?persona=p1&access_token=${JWT}`);
+    const early = startEarlySocket(win, HISTORY);
+    expect(win.requests).toEqual([]);
+    early.socket.open();
+    const to = NOW_MS / 1000;
+    expect(win.requests).toHaveLength(1);
+    expect(win.requests[0].url).toBe(historyUrl('p1', { fromSeconds: to - HISTORY.seconds, toSeconds: to, maxPoints: HISTORY_MAX_POINTS }));
+    expect(win.requests[0].options).toMatchObject({ headers: authHeaders(JWT), cache: 'no-store', credentials: 'same-origin' });
+  });
+
+  it('hands the answer to the persona\'s first history load, the same promise every call', async () => {
+    const win = windowWithFetch('?persona=p1');
+    startEarlySocket(win, HISTORY).socket.open();
+    const answer = earlyHistory('p1', null, HISTORY.seconds, win);
+    expect(await answer).toEqual({ status: 200, body: ANSWER });
+    expect(earlyHistory('p1', null, HISTORY.seconds, win)).toBe(answer);
+    expect(win.requests).toHaveLength(1);
+  });
+
+  it('hands nothing for another persona, token or range, before the socket opened, or without the request', () => {
+    const win = windowWithFetch('?persona=p1');
+    const early = startEarlySocket(win, HISTORY);
+    expect(earlyHistory('p1', null, HISTORY.seconds, win)).toBeNull();
+    early.socket.open();
+    expect(earlyHistory('p2', null, HISTORY.seconds, win)).toBeNull();
+    expect(earlyHistory('p1', JWT, HISTORY.seconds, win)).toBeNull();
+    expect(earlyHistory('p1', null, 900, win)).toBeNull();
+    const without = windowWithFetch('?persona=p1');
+    startEarlySocket(without).socket.open();
+    expect(without.requests).toEqual([]);
+    expect(earlyHistory('p1', null, HISTORY.seconds, without)).toBeNull();
+  });
+
+  it('answers a failed request as fetchJson does: status 0, for the Dashboard to show', async () => {
+    const win = windowWithFetch('?persona=p1', { down: true });
+    startEarlySocket(win, HISTORY).socket.open();
+    expect(await earlyHistory('p1', null, HISTORY.seconds, win)).toEqual({ status: 0, body: null });
   });
 });

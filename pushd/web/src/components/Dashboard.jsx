@@ -1,13 +1,14 @@
 // One persona's live dashboard: owns the socket, the state reducer and the REST reads (history, chance best),
 // lays out every panel, says when the data is not live, and opens a variant's detail.
-import { lazy, startTransition, Suspense, useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { startTransition, useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
 import { fetchJson, historyUrl, probabilitiesUrl } from '../api.js';
 import { DEFAULT_RANGE, HISTORY_MAX_POINTS, RANGES, rangeByKey } from '../chartData.js';
 import { applyMessages, initialState, killFeed } from '../state.js';
-import { earlyState } from '../earlySocket.js';
+import { earlyHistory, earlyState } from '../earlySocket.js';
 import { createFrameBatcher, nextFrame } from '../frameBatcher.js';
 import { formatClockZoned, zoneName } from '../format.js';
+import { loadChartChunk, useChartChunk } from '../hooks/useChartChunk.js';
 import { useDashboardSocket } from '../hooks/useDashboardSocket.js';
 import { useNow } from '../hooks/useNow.js';
 import { ConnectionBadge } from './ConnectionBadge.jsx';
@@ -21,20 +22,36 @@ import { SummaryCards } from './SummaryCards.jsx';
 import { VariantDetail } from './VariantDetail.jsx';
 import { VariantsTable } from './VariantsTable.jsx';
 
-// uPlot and the chart are a separate chunk, fetched while the first screen renders and drawn after it.
-const EngagementChart = lazy(() => import('./EngagementChart.jsx').then((module) => ({ default: module.EngagementChart })));
-
 const CLOCK_TICK_MS = 1000;
 const PROBABILITIES_INTERVAL_MS = 10000;
 const CHART_PLACEHOLDER = <div className="chart chart--loading" aria-busy="true"><div className="chart__canvas" /></div>;
 
-// True once the first screen with data (summary and variants table) has been painted: the other panels and
-// the chart render then, as a transition, so the first rows wait for none of them.
-function useAfterFirstPaint(ready) {
+// True from the frame after the caller's first commit (the first screen with data then is painted first).
+function useAfterFirstPaint() {
+  const [shown, setShown] = useState(false);
+  useEffect(() => {
+    if (shown) return undefined;
+    return nextFrame(() => setShown(true));
+  }, [shown]);
+  return shown;
+}
+
+// True, as a transition, a frame after the first screen with data (ready: on the page) and the chart's chunk
+// (or its failure) arrived: the other panels are the biggest render, so neither the first rows nor the chart
+// wait for them.
+function usePanelsShown(ready) {
   const [shown, setShown] = useState(false);
   useEffect(() => {
     if (!ready || shown) return undefined;
-    return nextFrame(() => startTransition(() => setShown(true)));
+    let current = true;
+    let cancelFrame = null;
+    loadChartChunk().then(() => {
+      if (current) cancelFrame = nextFrame(() => startTransition(() => setShown(true)));
+    });
+    return () => {
+      current = false;
+      cancelFrame?.();
+    };
   }, [ready, shown]);
   return shown;
 }
@@ -51,11 +68,14 @@ function useContentById(rows) {
 }
 
 // Loads the chosen range of history into the chart (dispatching history_loaded) when the range changes and
-// each time the socket becomes live again (a reconnect or resync fills its gap from the server's memory).
+// each time the socket becomes live (again: a reconnect or resync fills its gap from the server's memory). A
+// socket already live at the first render needs no second load: the first one started after it opened. That
+// first load is the boot script's request when it made one (earlySocket.js), as long as nothing changed.
 function useHistory(personaId, token, rangeKey, live, dispatch) {
   const [status, setStatus] = useState(null);
   const [liveCount, setLiveCount] = useState(0);
-  const wasLive = useRef(false);
+  const wasLive = useRef(live);
+  const [early] = useState(() => ({ token, rangeKey, answer: earlyHistory(personaId, token, rangeByKey(rangeKey).seconds, window) }));
   useEffect(() => {
     if (live && !wasLive.current) setLiveCount((count) => count + 1);
     wasLive.current = live;
@@ -64,13 +84,15 @@ function useHistory(personaId, token, rangeKey, live, dispatch) {
     const controller = new AbortController();
     const to = Date.now() / 1000;
     const url = historyUrl(personaId, { fromSeconds: to - rangeByKey(rangeKey).seconds, toSeconds: to, maxPoints: HISTORY_MAX_POINTS });
-    fetchJson(url, token, { signal: controller.signal }).then(({ status: code, body }) => {
+    const first = liveCount === 0 && early.token === token && early.rangeKey === rangeKey;
+    if (!first) early.answer = null; // any later load asks pushd itself
+    (early.answer ?? fetchJson(url, token, { signal: controller.signal })).then(({ status: code, body }) => {
       if (controller.signal.aborted) return;
       setStatus(code);
       if (code === 200 && body) dispatch([{ type: 'history_loaded', history: body }]);
     });
     return () => controller.abort();
-  }, [personaId, token, rangeKey, liveCount, dispatch]);
+  }, [personaId, token, rangeKey, liveCount, dispatch, early]);
   return status;
 }
 
@@ -118,7 +140,7 @@ export function Dashboard({ personaId, token, header, skip, variantId, onOpenVar
   const now = useNow(CLOCK_TICK_MS, live);
   const metrics = state.metrics;
   const contentById = useContentById(metrics?.active_variants);
-  const secondaryShown = useAfterFirstPaint(metrics !== null);
+  const secondaryShown = usePanelsShown(metrics !== null);
   const [rangeKey, setRangeKey] = useState(DEFAULT_RANGE);
   const historyStatus = useHistory(personaId, token, rangeKey, live, dispatch);
   const chanceBest = useChanceBest(personaId, token, live);
@@ -171,11 +193,7 @@ export function Dashboard({ personaId, token, header, skip, variantId, onOpenVar
               <VariantsTable rows={metrics.active_variants} now={now} chanceBest={chanceBest} killMinViews={state.killMinViews} onOpen={onOpenVariant} />
             </Panel>
             <Panel id="chart" title="Engagement rate over time" actions={<RangePicker value={rangeKey} onChange={setRangeKey} />}>
-              {secondaryShown ? (
-                <Suspense fallback={CHART_PLACEHOLDER}>
-                  <EngagementChart chart={state.chart} labelById={contentById} rangeSeconds={rangeByKey(rangeKey).seconds} />
-                </Suspense>
-              ) : CHART_PLACEHOLDER}
+              <ChartSlot chart={state.chart} labelById={contentById} rangeSeconds={rangeByKey(rangeKey).seconds} />
               {historyStatus !== null && historyStatus !== 200 && (
                 <p className="empty" data-testid="history-missing">History is not available (HTTP {historyStatus}); the chart shows what arrived since the page opened.</p>
               )}
@@ -213,6 +231,15 @@ export function Dashboard({ personaId, token, header, skip, variantId, onOpenVar
       )}
     </div>
   );
+}
+
+// The engagement chart once the first screen has been painted and the chart's chunk has arrived, a placeholder
+// before: a component of its own, so neither step re-renders the whole dashboard.
+function ChartSlot({ chart, labelById, rangeSeconds }) {
+  const shown = useAfterFirstPaint();
+  const EngagementChart = useChartChunk();
+  if (!shown || !EngagementChart) return CHART_PLACEHOLDER;
+  return <EngagementChart chart={chart} labelById={labelById} rangeSeconds={rangeSeconds} />;
 }
 
 // The chart's range buttons: 15 m, 1 h, 24 h, 7 d.

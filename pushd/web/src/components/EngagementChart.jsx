@@ -1,8 +1,7 @@
 // The live uPlot chart of engagement rate over time: the persona's pooled rate and each top variant.
-// A chunk of its own (Dashboard lazy-loads it), so uPlot is not in the JS the first screen waits for.
+// A chunk of its own (useChartChunk.js imports it), so uPlot is not in the JS the first screen waits for.
 import { memo, useEffect, useRef } from 'react';
 import uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
 import { chartColumns, chartVariantIds, xRange, yRange } from '../chartData.js';
 import { formatClock, formatClockZoned, formatCount, zoneName } from '../format.js';
 import { nextFrame } from '../frameBatcher.js';

@@ -1,15 +1,15 @@
 // One variant's detail panel (deep link ?persona=..&variant=..): GET /api/variants/{persona}/{variant} for its
 // interval, kill evaluation, chance best, events and own history; the live row keeps the numbers current.
 // With a write-scoped token, a "Kill variant" button (confirmation and reason) posts an early kill.
-import { lazy, Suspense, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { canWrite, EARLY_KILL_URL, fetchJson, variantUrl } from '../api.js';
 import { emptyChart, mergeHistory } from '../chartData.js';
 import { formatClockZoned, formatCount, formatPercent } from '../format.js';
 import { killSentence } from '../plainWords.js';
 import { detailParts, detailRangeSeconds } from '../variantDetail.js';
+import { useChartChunk } from '../hooks/useChartChunk.js';
 import { eventText } from './LiveFeed.jsx';
 
-const EngagementChart = lazy(() => import('./EngagementChart.jsx').then((module) => ({ default: module.EngagementChart })));
 const EMPTY_LABELS = new Map();
 
 // Loads the variant's detail again whenever its live row changes (at most one request in flight).
@@ -29,6 +29,7 @@ function useVariantDetail(personaId, variantId, token, rowVersion) {
 export function VariantDetail({ personaId, variantId, row, token, onClose }) {
   const answer = useVariantDetail(personaId, variantId, token, row?.last_updated ?? row?.status);
   const [killResult, setKillResult] = useState(null);
+  const EngagementChart = useChartChunk();
   const closeRef = useRef(null);
   useEffect(() => {
     closeRef.current?.focus();
@@ -64,11 +65,9 @@ export function VariantDetail({ personaId, variantId, row, token, onClose }) {
               <Fact label="Chance best" testId="detail-chance">{formatPercent(parts.probabilityBest)}</Fact>
             </dl>
             <p className="detail__verdict" data-testid="detail-kill-evaluation">{evaluation ? killSentence(evaluation) : 'Loading the kill evaluation…'}</p>
-            {parts.history && (
-              <Suspense fallback={<div className="chart chart--loading" />}>
-                <EngagementChart chart={mergeHistory(emptyChart(), parts.history)} labelById={EMPTY_LABELS} rangeSeconds={detailRangeSeconds(parts.history)} testId="detail-chart" />
-              </Suspense>
-            )}
+            {parts.history && (EngagementChart
+              ? <EngagementChart chart={mergeHistory(emptyChart(), parts.history)} labelById={EMPTY_LABELS} rangeSeconds={detailRangeSeconds(parts.history)} testId="detail-chart" />
+              : <div className="chart chart--loading" />)}
             {canWrite(token, personaId) && variant.status === 'active' && (
               <KillButton personaId={personaId} variantId={variantId} live={live} token={token} onResult={setKillResult} />
             )}
