@@ -38,6 +38,7 @@ install_copy "$work/after" "$work/src-after"
 measure() {
   local prefix=$1 tps
   (
+    unset DATABASE_URL PGHOST PGPORT PGDATABASE PGDATA # a private cluster of this installation, not make bench's
     . "$top/scripts/cluster.sh"
     PG_BIN=$prefix/lib/postgresql/15/bin
     rm -rf "$prefix-cluster"
