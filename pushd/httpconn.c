@@ -87,18 +87,14 @@ void httpconn_request_in(struct lws *wsi)
 void httpconn_answered(struct lws *wsi)
 {
 	struct httpconn *c = lws_get_opaque_user_data(wsi);
-	if (c && c->counted)
+	if (c) /* counted or not (a trusted proxy is not): every kept-alive connection has the same time */
 		deadline_start(c);
 }
 
 /* The connection became a WebSocket, which --max-conns-per-ip and the ping timeout govern. */
 void httpconn_upgraded(struct lws *wsi)
 {
-	struct httpconn *c = lws_get_opaque_user_data(wsi);
-	if (!c)
-		return;
-	lws_sul_cancel(&c->deadline);
-	release(c);
+	httpconn_destroy(wsi); /* a WebSocket has its own timers and limits: nothing of this is needed any more */
 }
 
 /* The connection is gone. */
