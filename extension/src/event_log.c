@@ -75,6 +75,15 @@ vd_notify_payload(int64 event_id, const char *event_type, const char *persona_id
 	return JsonbToCString(NULL, &payload->root, VARSIZE(payload));
 }
 
+/* Records the persona's newest event beside its totals. */
+static void
+vd_note_last_event(Datum persona_id, Datum event_id, Datum created_at)
+{
+	Datum		args[3] = {persona_id, event_id, created_at};
+
+	vd_exec(&last_event_plan, args, NULL, false, 0);
+}
+
 /* Inserts the event row and queues its notification; both take effect at commit, or neither does. */
 void
 vd_append_event(int64 event_id, const char *event_type, const char *persona_id,
@@ -93,10 +102,7 @@ vd_append_event(int64 event_id, const char *event_type, const char *persona_id,
 	values[4] = JsonbPGetDatum(data);
 	values[5] = TimestampTzGetDatum(created_at);
 	vd_exec(&insert_plan, values, nulls, false, 0);
-	values[1] = values[0];
-	values[0] = values[2];
-	values[2] = values[5];
-	vd_exec(&last_event_plan, values, NULL, false, 0);
+	vd_note_last_event(values[2], values[0], values[5]);
 
 	payload = vd_notify_payload(event_id, event_type, persona_id, created_at, data, true);
 	if (strlen(payload) >= VD_NOTIFY_PAYLOAD_LIMIT)
