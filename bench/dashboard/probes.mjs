@@ -1,10 +1,10 @@
 // Scripts installed in the page before the dashboard's own code runs; they time DOM changes in the page itself.
 
 // Records in window.__firstRow when the first variant row enters the DOM, and in window.__chartDrawn when the
-// engagement chart is first drawn (uPlot created over the hour of history), each with when the next frame
-// starts (performance.now(), i.e. milliseconds since navigation start).
+// engagement chart is first drawn with the hour of history in it (uPlot created, data-history true), each with
+// when the next frame starts (performance.now(), i.e. milliseconds since navigation start).
 export function firstRowProbe() {
-  const marks = [['__firstRow', '[data-testid^="variant-row-"]'], ['__chartDrawn', '[data-testid="chart"][data-drawn="true"]']];
+  const marks = [['__firstRow', '[data-testid^="variant-row-"]'], ['__chartDrawn', '[data-testid="chart"][data-drawn="true"][data-history="true"]']];
   const pending = new Set(marks.map(([name]) => name));
   const observer = new MutationObserver(() => {
     for (const [name, selector] of marks) {
@@ -18,7 +18,7 @@ export function firstRowProbe() {
     }
     if (pending.size === 0) observer.disconnect();
   });
-  observer.observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-drawn'] });
+  observer.observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-drawn', 'data-history'] });
 }
 
 // Records the wall-clock time (ms since the epoch) whenever the top performance leader changes;

@@ -1,7 +1,6 @@
 // Vite build of the dashboard: served by pushd under /dashboard/, every asset bundled (no CDN).
 // index.html gets the early-socket boot script inlined in its head, so the WebSocket opens while the JS
-// downloads; React and the app are separate chunks (modulepreloaded), uPlot and the chart a lazy one (main.jsx
-// requests it as soon as it runs).
+// downloads; React, uPlot and the app are separate files (modulepreloaded, so fetched and compiled in parallel).
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { startEarlySocket } from './src/earlySocket.js';
@@ -21,32 +20,9 @@ function earlySocketBoot() {
   };
 }
 
-// Preloads the chart's lazy chunk (with uPlot) from index.html: fetched and compiled while the main bundle
-// loads, so main.jsx's import() of it only evaluates it. Build only (the dev server has no chunks).
-function chartChunkPreload() {
-  let base = '/';
-  return {
-    name: 'variant-dashboard-chart-preload',
-    apply: 'build',
-    configResolved: (config) => {
-      base = config.base;
-    },
-    transformIndexHtml: {
-      order: 'post',
-      handler: (html, { bundle }) => {
-        const chunks = Object.values(bundle ?? {});
-        const chart = chunks.find((chunk) => chunk.type === 'chunk' && /[\\/]EngagementChart\.jsx$/.test(chunk.facadeModuleId ?? ''));
-        if (!chart) return [];
-        const own = [chart, ...chart.imports.map((file) => bundle[file])].filter((chunk) => !html.includes(chunk.fileName));
-        return own.map((chunk) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `${base}${chunk.fileName}` }, injectTo: 'head' }));
-      },
-    },
-  };
-}
-
 export default defineConfig({
   base: '/dashboard/',
-  plugins: [react(), earlySocketBoot(), chartChunkPreload()],
+  plugins: [react(), earlySocketBoot()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

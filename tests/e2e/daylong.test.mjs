@@ -105,7 +105,7 @@ describe('issue 12', () => {
     const persona = `e2e-chart-${RUN_ID}`;
     const [first] = seedPersona(persona);
     const page = await openPersona(persona, first);
-    await page.waitForSelector('[data-testid="chart"][data-drawn="true"]', { timeout: WAIT_MS });
+    await page.waitForSelector(`[data-testid="chart"][data-drawn="true"][data-history="${has.history}"]`, { timeout: WAIT_MS });
     const requests = [];
     page.on('request', (request) => { if (request.url().includes('/api/history/')) requests.push(request.url()); });
     await page.click('[data-testid="range-24h"]');

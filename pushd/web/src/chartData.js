@@ -12,9 +12,9 @@ export const RANGES = [
 export const DEFAULT_RANGE = '1h';
 export const HISTORY_MAX_POINTS = 240;
 
-// The chart before anything is known: no pooled points, no variant series.
+// The chart before anything is known: no pooled points, no variant series, no history loaded yet.
 export function emptyChart() {
-  return { pooled: [], variants: {} };
+  return { pooled: [], variants: {}, hasHistory: false };
 }
 
 // The range entry of a key, the default range for an unknown one.
@@ -35,7 +35,8 @@ function mergePoints(historyPoints, livePoints, historyEnd) {
   return [...loaded, ...later].slice(-SERIES_POINT_LIMIT);
 }
 
-// The chart with a GET /api/history answer merged in: history up to its `to`, live points after it kept.
+// The chart with a GET /api/history answer merged in: history up to its `to`, live points after it kept;
+// hasHistory tells the chart (and whoever times it) that the server's memory is in.
 export function mergeHistory(chart, history) {
   if (!history || typeof history !== 'object') return chart;
   const end = typeof history.to === 'number' ? history.to : Date.parse(history.to ?? '') / 1000;
@@ -51,7 +52,7 @@ export function mergeHistory(chart, history) {
       points: mergePoints(series.points, previous.points, historyEnd),
     };
   }
-  return { pooled: mergePoints(history.pooled, chart.pooled, historyEnd), variants };
+  return { pooled: mergePoints(history.pooled, chart.pooled, historyEnd), variants, hasHistory: true };
 }
 
 // A series with one more point at t; a point at the same second replaces the last one, an older one is dropped.
@@ -75,7 +76,7 @@ export function appendLive(chart, t, summary, variantRow = null) {
     status: variantRow.status ?? previous.status,
     points: appendPoint(previous.points, [t, numberOrNull(live.engagement_rate), numberOrNull(live.views)]),
   };
-  return { pooled, variants: { ...chart.variants, [variantRow.id]: series } };
+  return { ...chart, pooled, variants: { ...chart.variants, [variantRow.id]: series } };
 }
 
 // The chart with a point for the pooled rate and every row at t (a snapshot: first load, refresh, resync).

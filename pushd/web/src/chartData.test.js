@@ -32,6 +32,14 @@ describe('mergeHistory and appendLive', () => {
     expect(merged.variants.a.points).toEqual([[300, 0.1, 4], [500, 0.2, 5]]);
     expect(merged.variants.a.content).toBe('A');
   });
+
+  it('says whether the server\'s history is in, and keeps saying it over later live points', () => {
+    const live = appendLive(emptyChart(), 500, { avg_engagement_rate: 0.1, total_views: 10 });
+    expect(live.hasHistory).toBe(false);
+    const merged = mergeHistory(live, { to: 400, pooled: [], variants: [] });
+    expect(merged.hasHistory).toBe(true);
+    expect(appendLive(merged, 600, { avg_engagement_rate: 0.1, total_views: 12 }, { id: 'a', live_metrics: { engagement_rate: 0.2, views: 5 } }).hasHistory).toBe(true);
+  });
 });
 
 describe('axes', () => {

@@ -3,7 +3,6 @@
 // the Dashboard then renders its first screen from the buffer and adopts the socket. Once the socket is open the
 // boot script also requests the chart's first history, which the Dashboard takes instead of asking itself.
 // No React here.
-import { readJson } from './api.js';
 import { applyMessages } from './state.js';
 import { parseMessage } from './connection.js';
 
@@ -14,7 +13,8 @@ export const EARLY_SOCKET_KEY = '__variantDashboardEarlySocket';
 // {personaId, token, socket, messages (raw frames), consumed, open, closed, history} in win[EARLY_SOCKET_KEY].
 // When the socket opens (so, as for a reload on reconnect, no update falls between the history and the live
 // points) it starts GET /api/history over the last history.seconds (the default range) at most history.maxPoints
-// per series, as api.js's historyUrl and fetchJson ask, and records {seconds, response (the fetch promise)}.
+// per series, as api.js's historyUrl and fetchJson ask, and records {seconds, answer (a promise of {status, body}
+// as fetchJson answers), arrived (that answer once it is in, else null)}: so the first render can already hold it.
 // Self-contained (no imports, no outer names): vite.config.js inlines its source into index.html.
 export function startEarlySocket(win, history = null) {
   try {
@@ -46,10 +46,29 @@ export function startEarlySocket(win, history = null) {
       var to = Date.now() / 1000;
       var query = 'from=' + Math.floor(to - history.seconds) + '&to=' + Math.ceil(to) + '&max_points=' + history.maxPoints;
       var headers = token ? { Authorization: 'Bearer ' + token } : {};
-      var response = win.fetch('/api/history/' + encodeURIComponent(personaId) + '?' + query,
-        { headers: headers, cache: 'no-store', credentials: 'same-origin' });
-      response.catch(function () {}); // a failure is the Dashboard's to show, never an unhandled rejection
-      early.history = { seconds: history.seconds, response: response };
+      var request = { seconds: history.seconds, answer: null, arrived: null };
+      // read as api.js's readJson reads an answer; a failure is the Dashboard's to show, never a rejection
+      request.answer = win.fetch('/api/history/' + encodeURIComponent(personaId) + '?' + query,
+        { headers: headers, cache: 'no-store', credentials: 'same-origin' })
+        .then(function (response) {
+          return response.text().then(function (text) {
+            var body = null;
+            try {
+              body = JSON.parse(text);
+            } catch (ignored) {
+              body = null;
+            }
+            return { status: response.status, body: body };
+          });
+        })
+        .catch(function () {
+          return { status: 0, body: null };
+        })
+        .then(function (answer) {
+          request.arrived = answer;
+          return answer;
+        });
+      early.history = request;
     };
     socket.onopen = function () {
       early.open = true;
@@ -86,14 +105,14 @@ export function earlyState(personaId, base, win = globalThis) {
   return applyMessages(base, early.messages.map(parseMessage).filter(Boolean));
 }
 
-// The answer ({status, body}, as fetchJson gives) to the history request the boot script started for personaId
-// over rangeSeconds with token, or null when it started none that fits. The same promise every call.
+// The boot script's history request for personaId over rangeSeconds with token, when it started one that fits:
+// {answer (a promise of {status, body}, as fetchJson gives; the same one every call), arrived (that answer
+// once it is in, else null)}; else null.
 export function earlyHistory(personaId, token, rangeSeconds, win = globalThis) {
   const early = earlySocketFor(personaId, win);
   const history = early?.history;
   if (!history || history.seconds !== rangeSeconds || (early.token ?? null) !== (token ?? null)) return null;
-  history.answer ??= readJson(() => history.response);
-  return history.answer;
+  return { answer: history.answer, arrived: history.arrived };
 }
 
 // Hands the early socket over once: {socket, open, pending (parsed messages not yet in the state)}, or null

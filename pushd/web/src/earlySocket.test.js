@@ -217,13 +217,23 @@ describe('earlyHistory', () => {
     expect(win.requests[0].options).toMatchObject({ headers: authHeaders(JWT), cache: 'no-store', credentials: 'same-origin' });
   });
 
-  it('hands the answer to the persona\'s first history load, the same promise every call', async () => {
+  it('hands the answer to the persona\'s first history load, the same promise every call, and once in as arrived', async () => {
     const win = windowWithFetch('?persona=p1');
     startEarlySocket(win, HISTORY).socket.open();
-    const answer = earlyHistory('p1', null, HISTORY.seconds, win);
-    expect(await answer).toEqual({ status: 200, body: ANSWER });
-    expect(earlyHistory('p1', null, HISTORY.seconds, win)).toBe(answer);
+    const first = earlyHistory('p1', null, HISTORY.seconds, win);
+    expect(first.arrived).toBeNull();
+    expect(await first.answer).toEqual({ status: 200, body: ANSWER });
+    const later = earlyHistory('p1', null, HISTORY.seconds, win);
+    expect(later.answer).toBe(first.answer);
+    expect(later.arrived).toEqual({ status: 200, body: ANSWER });
     expect(win.requests).toHaveLength(1);
+  });
+
+  it('answers a body that is not JSON as fetchJson does: the status with a null body', async () => {
+    const win = windowWithFetch('?persona=p1');
+    win.fetch = () => Promise.resolve({ status: 502, text: () => Promise.resolve('<html>bad gateway</html>') });
+    startEarlySocket(win, HISTORY).socket.open();
+    expect(await earlyHistory('p1', null, HISTORY.seconds, win).answer).toEqual({ status: 502, body: null });
   });
 
   it('hands nothing for another persona, token or range, before the socket opened, or without the request', () => {
@@ -243,6 +253,8 @@ describe('earlyHistory', () => {
   it('answers a failed request as fetchJson does: status 0, for the Dashboard to show', async () => {
     const win = windowWithFetch('?persona=p1', { down: true });
     startEarlySocket(win, HISTORY).socket.open();
-    expect(await earlyHistory('p1', null, HISTORY.seconds, win)).toEqual({ status: 0, body: null });
+    const { answer } = earlyHistory('p1', null, HISTORY.seconds, win);
+    expect(await answer).toEqual({ status: 0, body: null });
+    expect(earlyHistory('p1', null, HISTORY.seconds, win).arrived).toEqual({ status: 0, body: null });
   });
 });

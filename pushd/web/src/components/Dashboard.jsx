@@ -8,10 +8,10 @@ import { applyMessages, initialState, killFeed } from '../state.js';
 import { earlyHistory, earlyState } from '../earlySocket.js';
 import { createFrameBatcher, nextFrame } from '../frameBatcher.js';
 import { formatClockZoned, zoneName } from '../format.js';
-import { loadChartChunk, useChartChunk } from '../hooks/useChartChunk.js';
 import { useDashboardSocket } from '../hooks/useDashboardSocket.js';
 import { useNow } from '../hooks/useNow.js';
 import { ConnectionBadge } from './ConnectionBadge.jsx';
+import { EngagementChart } from './EngagementChart.jsx';
 import { FatigueList } from './FatigueList.jsx';
 import { KillFeed } from './KillFeed.jsx';
 import { Leaders } from './Leaders.jsx';
@@ -24,34 +24,14 @@ import { VariantsTable } from './VariantsTable.jsx';
 
 const CLOCK_TICK_MS = 1000;
 const PROBABILITIES_INTERVAL_MS = 10000;
-const CHART_PLACEHOLDER = <div className="chart chart--loading" aria-busy="true"><div className="chart__canvas" /></div>;
 
-// True from the frame after the caller's first commit (the first screen with data then is painted first).
-function useAfterFirstPaint() {
-  const [shown, setShown] = useState(false);
-  useEffect(() => {
-    if (shown) return undefined;
-    return nextFrame(() => setShown(true));
-  }, [shown]);
-  return shown;
-}
-
-// True, as a transition, a frame after the first screen with data (ready: on the page) and the chart's chunk
-// (or its failure) arrived: the other panels are the biggest render, so neither the first rows nor the chart
-// wait for them.
+// True, as a transition, a frame after the first screen with data (ready: on the page): the other panels are
+// the biggest render, so neither the first rows nor the chart wait for them.
 function usePanelsShown(ready) {
   const [shown, setShown] = useState(false);
   useEffect(() => {
     if (!ready || shown) return undefined;
-    let current = true;
-    let cancelFrame = null;
-    loadChartChunk().then(() => {
-      if (current) cancelFrame = nextFrame(() => startTransition(() => setShown(true)));
-    });
-    return () => {
-      current = false;
-      cancelFrame?.();
-    };
+    return nextFrame(() => startTransition(() => setShown(true)));
   }, [ready, shown]);
   return shown;
 }
@@ -67,15 +47,32 @@ function useContentById(rows) {
   return cache.current;
 }
 
+// The boot script's history request for the default range (earlySocket.js), taken once at the first render:
+// {token, answer, arrived}, or null when it made none that fits.
+function useEarlyHistory(personaId, token) {
+  const [early] = useState(() => {
+    const request = earlyHistory(personaId, token, rangeByKey(DEFAULT_RANGE).seconds, window);
+    return request && { token, ...request };
+  });
+  return early;
+}
+
+// The first state of the dashboard: what the early socket buffered and, when it has arrived, the history.
+function firstState(personaId, early) {
+  const state = earlyState(personaId, initialState(), window);
+  const arrived = early?.arrived;
+  return arrived?.status === 200 && arrived.body ? applyMessages(state, [{ type: 'history_loaded', history: arrived.body }]) : state;
+}
+
 // Loads the chosen range of history into the chart (dispatching history_loaded) when the range changes and
 // each time the socket becomes live (again: a reconnect or resync fills its gap from the server's memory). A
 // socket already live at the first render needs no second load: the first one started after it opened. That
-// first load is the boot script's request when it made one (earlySocket.js), as long as nothing changed.
-function useHistory(personaId, token, rangeKey, live, dispatch) {
+// first load is the boot script's request when it made one (early), as long as nothing changed; when its
+// answer was already in the first state (firstState), it is not applied again.
+function useHistory(personaId, token, rangeKey, live, dispatch, early) {
   const [status, setStatus] = useState(null);
   const [liveCount, setLiveCount] = useState(0);
   const wasLive = useRef(live);
-  const [early] = useState(() => ({ token, rangeKey, answer: earlyHistory(personaId, token, rangeByKey(rangeKey).seconds, window) }));
   useEffect(() => {
     if (live && !wasLive.current) setLiveCount((count) => count + 1);
     wasLive.current = live;
@@ -84,12 +81,12 @@ function useHistory(personaId, token, rangeKey, live, dispatch) {
     const controller = new AbortController();
     const to = Date.now() / 1000;
     const url = historyUrl(personaId, { fromSeconds: to - rangeByKey(rangeKey).seconds, toSeconds: to, maxPoints: HISTORY_MAX_POINTS });
-    const first = liveCount === 0 && early.token === token && early.rangeKey === rangeKey;
-    if (!first) early.answer = null; // any later load asks pushd itself
-    (early.answer ?? fetchJson(url, token, { signal: controller.signal })).then(({ status: code, body }) => {
+    const first = early !== null && liveCount === 0 && early.token === token && rangeKey === DEFAULT_RANGE;
+    const inFirstState = first && early.arrived !== null;
+    (first ? early.answer : fetchJson(url, token, { signal: controller.signal })).then(({ status: code, body }) => {
       if (controller.signal.aborted) return;
       setStatus(code);
-      if (code === 200 && body) dispatch([{ type: 'history_loaded', history: body }]);
+      if (code === 200 && body && !inFirstState) dispatch([{ type: 'history_loaded', history: body }]);
     });
     return () => controller.abort();
   }, [personaId, token, rangeKey, liveCount, dispatch, early]);
@@ -125,8 +122,9 @@ function hasNoData(metrics) {
 // the skip link; variantId the open variant (or null), onOpenVariant opens/closes one; onHasData(personaId)
 // is called once the persona has shown data.
 export function Dashboard({ personaId, token, header, skip, variantId, onOpenVariant, onHasData }) {
-  // The first state already holds what the early socket received while the bundle loaded.
-  const [state, dispatch] = useReducer(applyMessages, personaId, (id) => earlyState(id, initialState(), window));
+  // The first state already holds what the early socket (and its history request) received while the bundle loaded.
+  const earlyHistoryRequest = useEarlyHistory(personaId, token);
+  const [state, dispatch] = useReducer(applyMessages, personaId, (id) => firstState(id, earlyHistoryRequest));
   const lastEventIdRef = useRef(null);
   useEffect(() => {
     lastEventIdRef.current = state.lastEventId;
@@ -142,7 +140,7 @@ export function Dashboard({ personaId, token, header, skip, variantId, onOpenVar
   const contentById = useContentById(metrics?.active_variants);
   const secondaryShown = usePanelsShown(metrics !== null);
   const [rangeKey, setRangeKey] = useState(DEFAULT_RANGE);
-  const historyStatus = useHistory(personaId, token, rangeKey, live, dispatch);
+  const historyStatus = useHistory(personaId, token, rangeKey, live, dispatch, earlyHistoryRequest);
   const chanceBest = useChanceBest(personaId, token, live);
   const noData = hasNoData(metrics);
   const closeVariant = useCallback(() => onOpenVariant(null), [onOpenVariant]);
@@ -193,7 +191,7 @@ export function Dashboard({ personaId, token, header, skip, variantId, onOpenVar
               <VariantsTable rows={metrics.active_variants} now={now} chanceBest={chanceBest} killMinViews={state.killMinViews} onOpen={onOpenVariant} />
             </Panel>
             <Panel id="chart" title="Engagement rate over time" actions={<RangePicker value={rangeKey} onChange={setRangeKey} />}>
-              <ChartSlot chart={state.chart} labelById={contentById} rangeSeconds={rangeByKey(rangeKey).seconds} />
+              <EngagementChart chart={state.chart} labelById={contentById} rangeSeconds={rangeByKey(rangeKey).seconds} />
               {historyStatus !== null && historyStatus !== 200 && (
                 <p className="empty" data-testid="history-missing">History is not available (HTTP {historyStatus}); the chart shows what arrived since the page opened.</p>
               )}
@@ -231,15 +229,6 @@ export function Dashboard({ personaId, token, header, skip, variantId, onOpenVar
       )}
     </div>
   );
-}
-
-// The engagement chart once the first screen has been painted and the chart's chunk has arrived, a placeholder
-// before: a component of its own, so neither step re-renders the whole dashboard.
-function ChartSlot({ chart, labelById, rangeSeconds }) {
-  const shown = useAfterFirstPaint();
-  const EngagementChart = useChartChunk();
-  if (!shown || !EngagementChart) return CHART_PLACEHOLDER;
-  return <EngagementChart chart={chart} labelById={labelById} rangeSeconds={rangeSeconds} />;
 }
 
 // The chart's range buttons: 15 m, 1 h, 24 h, 7 d.

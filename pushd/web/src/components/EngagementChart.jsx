@@ -1,7 +1,8 @@
 // The live uPlot chart of engagement rate over time: the persona's pooled rate and each top variant.
-// A chunk of its own (useChartChunk.js imports it), so uPlot is not in the JS the first screen waits for.
-import { memo, useEffect, useRef } from 'react';
+// Part of the first screen: drawn in the commit that shows the first rows (uPlot is a file of its own, preloaded).
+import { memo, useLayoutEffect, useRef } from 'react';
 import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
 import { chartColumns, chartVariantIds, xRange, yRange } from '../chartData.js';
 import { formatClock, formatClockZoned, formatCount, zoneName } from '../format.js';
 import { nextFrame } from '../frameBatcher.js';
@@ -15,8 +16,10 @@ const POOLED_COLOUR = '#9c9c9c';
 const REDRAW_INTERVAL_MS = 250;
 
 // Draws the chart's memory (chartData.js) over the last rangeSeconds, variant labels from labelById (else the
-// series' own content); recreated when the series change. Drawing happens at an animation frame, at most every
-// REDRAW_INTERVAL_MS, never inside a live update's commit. Hovering shows time, rate and views.
+// series' own content); recreated when the series change. The first drawing, and the one that brings the
+// history in, are part of their commit (the first is on the same frame as the rows around it); live updates
+// are drawn at an animation frame, at most every REDRAW_INTERVAL_MS, never inside their commit. Hovering shows
+// time, rate and views.
 export const EngagementChart = memo(function EngagementChart({ chart: model, labelById, rangeSeconds, testId = 'chart' }) {
   const containerRef = useRef(null);
   const latestRef = useRef(null);
@@ -24,9 +27,10 @@ export const EngagementChart = memo(function EngagementChart({ chart: model, lab
   const tooltipRef = useRef(null);
 
   // The plot, its series key and the pending frame live across renders; the last render's props win.
-  useEffect(() => {
+  useLayoutEffect(() => {
     const container = containerRef.current;
-    const chart = { plot: null, seriesKey: null, cancelFrame: null, observer: null, drawnAt: -Infinity, views: [], range: 3600, tooltip: tooltipRef.current };
+    const chart = { plot: null, seriesKey: null, drawnWithHistory: false, cancelFrame: null, observer: null };
+    Object.assign(chart, { drawnAt: -Infinity, views: [], range: 3600, tooltip: tooltipRef.current });
     const draw = () => {
       chart.cancelFrame = null;
       chart.drawnAt = performance.now();
@@ -36,6 +40,8 @@ export const EngagementChart = memo(function EngagementChart({ chart: model, lab
       const { data, views } = chartColumns(memory, variantIds);
       chart.views = views;
       chart.range = range;
+      chart.drawnWithHistory = memory.hasHistory;
+      container.dataset.history = String(memory.hasHistory === true);
       container.dataset.points = String(data[0].length);
       container.dataset.first = String(data[0][0] ?? '');
       container.dataset.last = String(data[0][data[0].length - 1] ?? '');
@@ -50,6 +56,12 @@ export const EngagementChart = memo(function EngagementChart({ chart: model, lab
       container.dataset.drawn = 'true';
     };
     drawRef.current = () => {
+      const { model: memory } = latestRef.current;
+      if (chart.plot === null || memory.hasHistory !== chart.drawnWithHistory) {
+        chart.cancelFrame?.();
+        draw();
+        return;
+      }
       if (chart.cancelFrame !== null) return;
       const wait = chart.drawnAt + REDRAW_INTERVAL_MS - performance.now();
       if (wait <= 0) {
@@ -75,7 +87,7 @@ export const EngagementChart = memo(function EngagementChart({ chart: model, lab
     };
   }, []);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     latestRef.current = { model, labelById, rangeSeconds };
     drawRef.current?.();
   }, [model, labelById, rangeSeconds]);

@@ -7,7 +7,7 @@ import { emptyChart, mergeHistory } from '../chartData.js';
 import { formatClockZoned, formatCount, formatPercent } from '../format.js';
 import { killSentence } from '../plainWords.js';
 import { detailParts, detailRangeSeconds } from '../variantDetail.js';
-import { useChartChunk } from '../hooks/useChartChunk.js';
+import { EngagementChart } from './EngagementChart.jsx';
 import { eventText } from './LiveFeed.jsx';
 
 const EMPTY_LABELS = new Map();
@@ -29,7 +29,6 @@ function useVariantDetail(personaId, variantId, token, rowVersion) {
 export function VariantDetail({ personaId, variantId, row, token, onClose }) {
   const answer = useVariantDetail(personaId, variantId, token, row?.last_updated ?? row?.status);
   const [killResult, setKillResult] = useState(null);
-  const EngagementChart = useChartChunk();
   const closeRef = useRef(null);
   useEffect(() => {
     closeRef.current?.focus();
@@ -65,9 +64,9 @@ export function VariantDetail({ personaId, variantId, row, token, onClose }) {
               <Fact label="Chance best" testId="detail-chance">{formatPercent(parts.probabilityBest)}</Fact>
             </dl>
             <p className="detail__verdict" data-testid="detail-kill-evaluation">{evaluation ? killSentence(evaluation) : 'Loading the kill evaluation…'}</p>
-            {parts.history && (EngagementChart
-              ? <EngagementChart chart={mergeHistory(emptyChart(), parts.history)} labelById={EMPTY_LABELS} rangeSeconds={detailRangeSeconds(parts.history)} testId="detail-chart" />
-              : <div className="chart chart--loading" />)}
+            {parts.history && (
+              <EngagementChart chart={mergeHistory(emptyChart(), parts.history)} labelById={EMPTY_LABELS} rangeSeconds={detailRangeSeconds(parts.history)} testId="detail-chart" />
+            )}
             {canWrite(token, personaId) && variant.status === 'active' && (
               <KillButton personaId={personaId} variantId={variantId} live={live} token={token} onResult={setKillResult} />
             )}
