@@ -1,5 +1,5 @@
 // Unit tests of the dashboard state reducer: initial data, updates, kills, resyncs, ordering and duplicates.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { applyMessage, applyMessages, initialState, killFeed, FEED_LIMIT, KILL_LIST_LIMIT } from './state.js';
 import { earlyKill, initialData, performanceUpdate, recentKill, variantUpdate } from './testFixtures.js';
 
@@ -235,11 +235,18 @@ describe('ordering and duplicates', () => {
   });
 
   it('applies a frame batch exactly as the messages one by one', () => {
+    // one clock for both runs: a kill stamps its row with the time it ended
+    vi.useFakeTimers();
+    vi.setSystemTime(1767225600500);
     const messages = [initialData(), performanceUpdate(11, 'v1', 0.07, 70, 1000), earlyKill(12, 'v2'), performanceUpdate(11, 'v1', 0.01, 1, 1000)];
     expect(applyMessages(initialState(), messages)).toEqual(run(...messages));
     expect(applyMessages(initialState(), initialData())).toEqual(run(initialData()));
     const state = run(initialData());
     expect(applyMessages(state, [])).toBe(state);
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
   });
 
   it('caps the feed length', () => {
