@@ -11,10 +11,11 @@ export const EARLY_SOCKET_KEY = '__variantDashboardEarlySocket';
 // The boot script: picks the persona as App does (a valid ?persona=; without one the page is the overview) and the access
 // token as App does (loadAccessToken), opens the socket at the address socketUrl gives and records
 // {personaId, token, socket, messages (raw frames), consumed, open, closed, history} in win[EARLY_SOCKET_KEY].
-// When the socket opens (so, as for a reload on reconnect, no update falls between the history and the live
-// points) it starts GET /api/history over the last history.seconds (the default range) at most history.maxPoints
-// per series, as api.js's historyUrl and fetchJson ask, and records {seconds, answer (a promise of {status, body}
-// as fetchJson answers), arrived (that answer once it is in, else null)}: so the first render can already hold it.
+// With history it also starts, at once, GET /api/history over the last history.seconds (the default range) at
+// most history.maxPoints per series, as api.js's historyUrl and fetchJson ask, and records {seconds, answer (a
+// promise of {status, body} as fetchJson answers), arrived (that answer once it is in, else null)}: so the first
+// render can already hold it. Nothing falls between the history and the live points: the socket's initial_data,
+// which comes after, adds a point to every series.
 // Self-contained (no imports, no outer names): vite.config.js inlines its source into index.html.
 export function startEarlySocket(win, history = null) {
   try {
@@ -70,9 +71,9 @@ export function startEarlySocket(win, history = null) {
         });
       early.history = request;
     };
+    if (history) requestHistory();
     socket.onopen = function () {
       early.open = true;
-      if (history) requestHistory();
     };
     socket.onmessage = function (frame) {
       early.messages.push(frame.data);

@@ -204,13 +204,11 @@ describe('earlyHistory', () => {
     vi.useRealTimers();
   });
 
-  it('asks, once the socket is open, for the default range as Dashboard does (historyUrl, bearer token)', () => {
+  it('asks at once, without waiting for the socket, for the default range as Dashboard does (historyUrl, bearer token)', () => {
     vi.useFakeTimers();
     vi.setSystemTime(NOW_MS);
     const win = windowWithFetch(`?persona=p1&access_token=${JWT}`);
-    const early = startEarlySocket(win, HISTORY);
-    expect(win.requests).toEqual([]);
-    early.socket.open();
+    startEarlySocket(win, HISTORY);
     const to = NOW_MS / 1000;
     expect(win.requests).toHaveLength(1);
     expect(win.requests[0].url).toBe(historyUrl('p1', { fromSeconds: to - HISTORY.seconds, toSeconds: to, maxPoints: HISTORY_MAX_POINTS }));
@@ -236,11 +234,9 @@ describe('earlyHistory', () => {
     expect(await earlyHistory('p1', null, HISTORY.seconds, win).answer).toEqual({ status: 502, body: null });
   });
 
-  it('hands nothing for another persona, token or range, before the socket opened, or without the request', () => {
+  it('hands nothing for another persona, token or range, or without the request', () => {
     const win = windowWithFetch('?persona=p1');
-    const early = startEarlySocket(win, HISTORY);
-    expect(earlyHistory('p1', null, HISTORY.seconds, win)).toBeNull();
-    early.socket.open();
+    startEarlySocket(win, HISTORY);
     expect(earlyHistory('p2', null, HISTORY.seconds, win)).toBeNull();
     expect(earlyHistory('p1', JWT, HISTORY.seconds, win)).toBeNull();
     expect(earlyHistory('p1', null, 900, win)).toBeNull();

@@ -1,6 +1,6 @@
 // One persona's live dashboard: owns the socket, the state reducer and the REST reads (history, chance best),
 // lays out every panel, says when the data is not live, and opens a variant's detail.
-import { startTransition, useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { startTransition, useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
 import { fetchJson, historyUrl, probabilitiesUrl } from '../api.js';
 import { DEFAULT_RANGE, HISTORY_MAX_POINTS, RANGES, rangeByKey } from '../chartData.js';
@@ -65,23 +65,30 @@ function firstState(personaId, early) {
 }
 
 // Loads the chosen range of history into the chart (dispatching history_loaded) when the range changes and
-// each time the socket becomes live (again: a reconnect or resync fills its gap from the server's memory). A
-// socket already live at the first render needs no second load: the first one started after it opened. That
-// first load is the boot script's request when it made one (early), as long as nothing changed; when its
-// answer was already in the first state (firstState), it is not applied again.
+// each time the socket becomes live again (a reconnect or resync fills its gap from the server's memory). The
+// load at mount serves the first time the socket is live: it is the boot script's request (early, started
+// with the socket) when it made one that fits, else the socket was already live. When the early answer was
+// already in the first state (firstState), it is not applied again. Subscribed at commit (a layout effect), so
+// an answer arriving right after the first screen is applied at once.
 function useHistory(personaId, token, rangeKey, live, dispatch, early) {
   const [status, setStatus] = useState(null);
-  const [liveCount, setLiveCount] = useState(0);
-  const wasLive = useRef(live);
+  const [reloads, setReloads] = useState(0);
+  const wasLive = useRef(false);
+  const firstLiveServed = useRef(live || early !== null);
+  const mounted = useRef(false);
   useEffect(() => {
-    if (live && !wasLive.current) setLiveCount((count) => count + 1);
+    if (live && !wasLive.current) {
+      if (firstLiveServed.current) firstLiveServed.current = false;
+      else setReloads((count) => count + 1);
+    }
     wasLive.current = live;
   }, [live]);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const controller = new AbortController();
     const to = Date.now() / 1000;
     const url = historyUrl(personaId, { fromSeconds: to - rangeByKey(rangeKey).seconds, toSeconds: to, maxPoints: HISTORY_MAX_POINTS });
-    const first = early !== null && liveCount === 0 && early.token === token && rangeKey === DEFAULT_RANGE;
+    const first = !mounted.current && early !== null && early.token === token && rangeKey === DEFAULT_RANGE;
+    mounted.current = true; // any later load asks pushd itself
     const inFirstState = first && early.arrived !== null;
     (first ? early.answer : fetchJson(url, token, { signal: controller.signal })).then(({ status: code, body }) => {
       if (controller.signal.aborted) return;
@@ -89,7 +96,7 @@ function useHistory(personaId, token, rangeKey, live, dispatch, early) {
       if (code === 200 && body && !inFirstState) dispatch([{ type: 'history_loaded', history: body }]);
     });
     return () => controller.abort();
-  }, [personaId, token, rangeKey, liveCount, dispatch, early]);
+  }, [personaId, token, rangeKey, reloads, dispatch, early]);
   return status;
 }
 
