@@ -74,8 +74,10 @@ $$;
 
 -- Registers a new demo variant of a persona posted at posted_at, drawing its true rate and reach; returns its id.
 -- Its text is one of the pattern's posts, preferring those no active variant of the persona shows.
--- The true rate is the prediction times a factor: mostly 0.7-1.3, for a dud (dud_chance of the pattern) 0.2-0.4.
-CREATE FUNCTION demo.post_variant(persona text, posted_at timestamptz) RETURNS text LANGUAGE plpgsql
+-- The true rate is the prediction times a factor: mostly 0.7-1.3, for a dud (dud_chance of the pattern, or
+-- always when dud is true) 0.2-0.4.
+CREATE FUNCTION demo.post_variant(persona text, posted_at timestamptz, dud boolean DEFAULT false)
+RETURNS text LANGUAGE plpgsql
 AS $$
 DECLARE
     persona_row  demo.personas;
@@ -95,7 +97,7 @@ BEGIN
     variant_id := format('demo-%s-%s', persona, nextval('demo.variant_number'));
     predicted := round((persona_row.predicted_min
                         + random() * (persona_row.predicted_max - persona_row.predicted_min))::numeric, 3);
-    factor := CASE WHEN random() < pattern_row.dud_chance THEN 0.2 + 0.2 * random() ELSE 0.7 + 0.6 * random() END;
+    factor := CASE WHEN dud OR random() < pattern_row.dud_chance THEN 0.2 + 0.2 * random() ELSE 0.7 + 0.6 * random() END;
     PERFORM variant_dashboard.register_variant(variant_id, persona, post, predicted, pattern_row.pattern, posted_at);
     INSERT INTO demo.variant_truth VALUES (variant_id, persona, predicted * factor, 0.6 + 1.2 * random());
     RETURN variant_id;
@@ -174,6 +176,8 @@ $$;
 
 -- Loads about a week of history per persona: variants posted more densely towards now, with views for
 -- their age; duds killed 20-60 minutes after posting, older ones completed, the last 12 hours' still active.
+-- Last, per persona, a dud posted 40 minutes ago is killed now: every persona has a kill today whatever the
+-- time of day (the history's own kills may all be from before midnight).
 CREATE PROCEDURE demo.load_history(variants_per_persona integer, seed float8) LANGUAGE plpgsql
 AS $$
 DECLARE
@@ -211,6 +215,9 @@ BEGIN
                 PERFORM demo.complete_variant(variant);
             END IF;
         END LOOP;
+        variant := demo.post_variant(persona, now() - interval '40 minutes', dud => true);
+        PERFORM demo.add_views(variant, 1200);
+        PERFORM demo.kill_if_failing(variant, 1000);
     END LOOP;
 END
 $$;
