@@ -31,7 +31,8 @@ SELECT level, bucket_end, variant_id, views, interactions, engagement_rate
 
 -- 10 minutes at 240 points: 10 s buckets; the last report of a bucket wins; pooled is hv1 + hv2
 SELECT jsonb_pretty(variant_history('hist', '2026-03-01 10:00+00', '2026-03-01 10:10+00'));
--- 1 hour: 60 s buckets (360 of 10 s would exceed 240)
+-- 1 hour: 60 s buckets (360 of 10 s would exceed 240); the pooled bucket still open at 11:00 is stamped
+-- with its last change (11:00:00), not its end (11:01)
 SELECT h->'bucket_seconds' AS b, h->'pooled' AS pooled, h#>'{variants,0,points}' AS hv1
   FROM variant_history('hist', '2026-03-01 10:00+00', '2026-03-01 11:00+00') h;
 -- 24 hours: 900 s buckets

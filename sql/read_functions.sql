@@ -58,8 +58,8 @@ SELECT jsonb_pretty(dashboard_metrics('r1', '2026-03-10 12:00+00') - 'real_time_
                     - 'active_variants' - 'performance_leaders' - 'optimization_opportunities');
 -- kills today: 3 kills after 30, 15 and 8 minutes average 17.67 minutes; today follows the persona's time zone (UTC by default)
 SELECT dashboard_metrics('r1', '2026-03-10 12:00+00')->'early_kills_today' AS utc_day;
--- recent_kills lists the kills themselves, newest first, whatever came after them in the feed
-SELECT k->>'variant_id' AS variant_id, k->>'kill_reason' AS reason, k->>'killed_at' AS killed_at
+-- recent_kills lists the kills themselves, newest first, whatever came after them in the feed, with the prediction
+SELECT k->>'variant_id' AS variant_id, k->>'kill_reason' AS reason, k->>'killed_at' AS killed_at, k->'predicted_er' AS predicted
   FROM jsonb_array_elements(dashboard_metrics('r1', '2026-03-10 12:00+00')->'recent_kills') k;
 SELECT jsonb_array_length(dashboard_metrics('r1', '2026-03-10 11:56+00')->'recent_kills') AS kills_by_11_56;
 -- in Auckland 12:00 UTC is 01:00 the next day, which began at 11:00 UTC: only the kills at 11:55 and 11:58

@@ -38,6 +38,13 @@ typedef struct VdSeries
 	VdPoint    *points;
 } VdSeries;
 
+/* The buckets of one answer: their size and the answer's end (epoch seconds); a bucket ending later is open. */
+typedef struct VdBuckets
+{
+	int64		size;
+	int64		end;
+} VdBuckets;
+
 #define VD_HISTORY_COLUMNS \
 	"SELECT h.variant_id, extract(epoch FROM h.bucket_end)::int8, h.views::int8, h.interactions::int8," \
 	" h.engagement_rate FROM variant_dashboard.history_points h" \
@@ -142,27 +149,41 @@ vd_fold_rows(HTAB *series)
 }
 
 /*
- * Gives the series' last point the numbers the series has now, when its bucket (of size b) is the one
- * those numbers were last changed in: the rollup writes an open bucket's first numbers only.
+ * The time of the point of a bucket still open at the answer's end: when its numbers last changed (never
+ * after the end, where a chart would draw it in the future), after the point before it.
+ */
+static inline int64
+vd_open_point_time(const VdSeries *s, TimestampTz changed_at)
+{
+	int64		changed = vd_epoch_seconds(changed_at);
+
+	return s->count > 1 ? Max(changed, s->points[s->count - 2].t + 1) : changed;
+}
+
+/*
+ * Gives the series' last point the numbers the series has now, when its bucket is the one those numbers
+ * were last changed in: the rollup writes an open bucket's first numbers only.
  */
 static void
-vd_series_patch_live(VdSeries *s, int64 b, const VdPoint *now, TimestampTz changed_at)
+vd_series_patch_live(VdSeries *s, const VdBuckets *buckets, const VdPoint *now, TimestampTz changed_at)
 {
 	VdPoint    *last;
 
 	if (s == NULL || s->count == 0)
 		return;
 	last = &s->points[s->count - 1];
-	if (last->t != vd_bucket_floor(vd_epoch_seconds(changed_at), b) + b)
+	if (last->t != vd_bucket_floor(vd_epoch_seconds(changed_at), buckets->size) + buckets->size)
 		return;
 	last->views = now->views;
 	last->interactions = now->interactions;
 	last->rate = now->rate;
+	if (last->t > buckets->end)
+		last->t = vd_open_point_time(s, changed_at);
 }
 
 /* Patches the pooled series with the persona's active sums now (persona_totals minus history_pooled). */
 static void
-vd_patch_pooled(HTAB *series, const char *persona_id, int64 b)
+vd_patch_pooled(HTAB *series, const char *persona_id, const VdBuckets *buckets)
 {
 	Datum		arg = CStringGetTextDatum(persona_id);
 	VdPoint		now;
@@ -176,7 +197,7 @@ vd_patch_pooled(HTAB *series, const char *persona_id, int64 b)
 	now.interactions = vd_col_int(0, 2);
 	now.rate = now.views > 0 ? (double) now.interactions / now.views : get_float8_nan();
 	at = vd_col_ts(0, 3, &isnull);
-	vd_series_patch_live(hash_search(series, "", HASH_FIND, NULL), b, &now, at);
+	vd_series_patch_live(hash_search(series, "", HASH_FIND, NULL), buckets, &now, at);
 }
 
 /* Writes a series' points as [[t, engagement_rate, views, interactions], ...]. */
@@ -199,7 +220,7 @@ vd_push_points(JsonOut *jo, const VdSeries *s)
 /* Writes the variants that have points, in id order, each with its row and its series, whose open
  * bucket gets the variant's monitoring numbers. */
 static void
-vd_push_variant_series(JsonOut *jo, HTAB *series, int64 b)
+vd_push_variant_series(JsonOut *jo, HTAB *series, const VdBuckets *buckets)
 {
 	long		n = hash_get_num_entries(series);
 	Datum	   *ids = palloc(sizeof(Datum) * (n + 1));
@@ -224,7 +245,7 @@ vd_push_variant_series(JsonOut *jo, HTAB *series, int64 b)
 		TimestampTz changed_at = vd_col_ts(row, 8, &unmonitored);
 
 		if (!unmonitored)
-			vd_series_patch_live(s, b, &now, changed_at);
+			vd_series_patch_live(s, buckets, &now, changed_at);
 		jo_begin_object(jo);
 		jo_kv_string(jo, "variant_id", variant_id);
 		jo_kv_string(jo, "content", vd_col_cstring(row, 2));
@@ -264,29 +285,32 @@ vd_push_history(JsonOut *jo, const char *persona_id, TimestampTz from, Timestamp
 	int64		from_b,
 				to_b;
 	int			choice;
+	VdBuckets	buckets;
 	HASHCTL		ctl = {.keysize = sizeof(((VdSeries *) 0)->variant_id), .entrysize = sizeof(VdSeries)};
 	HTAB	   *series = hash_create("variant_history series", 64, &ctl, HASH_ELEM | HASH_STRINGS);
 	Datum		args[5];
 
 	vd_check_history_range(from, to, max_points);
 	choice = vd_choose_bucket(vd_epoch_seconds(from), vd_epoch_seconds(to), max_points, &from_b, &to_b);
+	buckets.size = bucket_sizes[choice];
+	buckets.end = vd_epoch_seconds(to);
 	args[0] = CStringGetTextDatum(persona_id);
-	args[1] = Int32GetDatum(bucket_sizes[choice]);
+	args[1] = Int32GetDatum(buckets.size);
 	args[2] = TimestampTzGetDatum(vd_epoch_ts(from_b));
 	args[3] = TimestampTzGetDatum(vd_epoch_ts(to_b));
 	args[4] = variant_id ? CStringGetTextDatum(variant_id) : (Datum) 0;
 	vd_exec(variant_id ? &variant_points_plan : &persona_points_plan, args, NULL, true, 0);
 	vd_fold_rows(series);
-	vd_patch_pooled(series, persona_id, bucket_sizes[choice]);
+	vd_patch_pooled(series, persona_id, &buckets);
 	jo_begin_object(jo);
 	jo_kv_string(jo, "persona_id", persona_id);
 	jo_kv_ts(jo, "from", Max(from, vd_epoch_ts(from_b)));
 	jo_kv_ts(jo, "to", to);
-	jo_kv_int(jo, "bucket_seconds", bucket_sizes[choice]);
+	jo_kv_int(jo, "bucket_seconds", buckets.size);
 	jo_key(jo, "pooled");
 	vd_push_points(jo, hash_search(series, "", HASH_FIND, NULL));
 	jo_key(jo, "variants");
-	vd_push_variant_series(jo, series, bucket_sizes[choice]);
+	vd_push_variant_series(jo, series, &buckets);
 	jo_end_object(jo);
 	hash_destroy(series);
 }

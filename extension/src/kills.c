@@ -21,7 +21,7 @@ static VdPlan kills_today_plan = {
 static VdPlan recent_kills_plan = {
 	NULL,
 	"SELECT k.variant_id, v.content, v.pattern_used, k.reason, k.final_engagement_rate, k.sample_size,"
-	"       k.posted_at, k.killed_at"
+	"       k.posted_at, k.killed_at, v.predicted_er"
 	"  FROM variant_dashboard.variant_kills k"
 	"  JOIN variant_dashboard.variants v ON v.id = k.variant_id"
 	" WHERE k.persona_id = $1 AND k.killed_at <= $2 ORDER BY k.killed_at DESC, k.id DESC LIMIT $3",
@@ -39,7 +39,7 @@ vd_push_kills_today(JsonOut *jo, const char *persona_id, TimestampTz as_of)
 	jo_end_object(jo);
 }
 
-/* recent_kills: the persona's latest kills by as_of, newest first, with the reason and numbers. */
+/* recent_kills: the persona's latest kills by as_of, newest first, with the reason, numbers and prediction. */
 void
 vd_push_recent_kills(JsonOut *jo, const char *persona_id, TimestampTz as_of, int limit)
 {
@@ -58,6 +58,7 @@ vd_push_recent_kills(JsonOut *jo, const char *persona_id, TimestampTz as_of, int
 		jo_kv_int(jo, "sample_size", vd_col_int(row, 6));
 		jo_kv_ts(jo, "posted_at", vd_col_ts(row, 7, &isnull));
 		jo_kv_ts(jo, "killed_at", vd_col_ts(row, 8, &isnull));
+		jo_kv_float(jo, "predicted_er", vd_col_float(row, 9));
 		jo_end_object(jo);
 	}
 	jo_end_array(jo);

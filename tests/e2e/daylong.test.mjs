@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { freePort, launchBrowser, literal, Pushd, screenshot, seriousAxeViolations, signToken, sleep, sql } from './harness.mjs';
-import { seedPersona, seedVariant, updatePerformance } from './seed.mjs';
+import { killVariant, seedPersona, seedVariant, updatePerformance } from './seed.mjs';
 
 const RUN_ID = `${process.pid}-${Date.now() % 100000}`;
 const WAIT_MS = 15000;
@@ -106,12 +106,18 @@ describe('issue 12', () => {
     const [first] = seedPersona(persona);
     const page = await openPersona(persona, first);
     await page.waitForSelector(`[data-testid="chart"][data-drawn="true"][data-history="${has.history}"]`, { timeout: WAIT_MS });
-    const requests = [];
-    page.on('request', (request) => { if (request.url().includes('/api/history/')) requests.push(request.url()); });
+    const dayAnswer = has.history && page.waitForResponse((response) => {
+      const query = new URL(response.url()).searchParams;
+      return response.url().includes(`/api/history/${persona}`) && Number(query.get('to')) - Number(query.get('from')) >= 86400;
+    }, { timeout: WAIT_MS });
     await page.click('[data-testid="range-24h"]');
     if (has.history) {
-      await page.waitForFunction(() => Number(document.querySelector('[data-testid="chart"]').dataset.points) >= 2, null, { timeout: WAIT_MS });
-      assert.ok(requests.some((url) => /from=\d+/.test(url)), 'the range picker did not reload history');
+      // the chart is redrawn from the 24-hour answer alone: its first point is the answer's first (a bucket that is
+      // still open ends after the answer's `to`, and is drawn at `to`)
+      const body = await (await dayAnswer).json();
+      const times = [...body.pooled, ...body.variants.flatMap((series) => series.points)].map((point) => point[0]);
+      const firstTime = Math.min(...times, Date.parse(body.to) / 1000);
+      await page.waitForFunction((t) => document.querySelector('[data-testid="chart"]').dataset.first === String(t), firstTime, { timeout: WAIT_MS });
     }
     const box = await page.locator('[data-testid="chart"] .u-over').boundingBox();
     await page.mouse.move(box.x + box.width - 3, box.y + box.height / 2);
@@ -178,9 +184,18 @@ describe('issue 12', () => {
     const [first, second, third] = seedPersona(persona);
     const young = `${persona}-young`;
     seedVariant({ id: young, persona, content: 'Brand new take', predictedEr: 0.05, pattern: 'list', minutesAgo: 1, views: 12, interactions: 1 });
+    const dud = `${persona}-dud`;
+    seedVariant({ id: dud, persona, content: 'A post that fell flat', predictedEr: 0.06, pattern: 'list', minutesAgo: 70, views: 900, interactions: 9 });
+    killVariant({ id: dud, reason: 'Engagement 1.0% vs 6.0% predicted', finalEr: 0.01, sampleSize: 900 });
     const page = await openPersona(persona, first);
     await page.waitForSelector(`[data-testid="variant-row-${young}"]`, { timeout: WAIT_MS });
     assert.equal(await page.textContent(`[data-testid="performance-${young}"]`), 'collecting data (12 views)');
+    // a kill from before the page opened is not Active, and Killed lists it
+    assert.equal(await page.locator(`[data-testid="variant-row-${dud}"]`).count(), 0);
+    await page.click('[data-testid="filter-killed"]');
+    await page.waitForSelector(`[data-testid="variant-row-${dud}"][data-status="killed"]`, { timeout: WAIT_MS });
+    assert.equal(await page.textContent('[data-testid="filter-killed"] .chip__count'), '1');
+    await page.click('[data-testid="filter-active"]');
     assert.equal(await page.textContent(`[data-testid="kill-risk-${young}"]`), '—');
     sql(`UPDATE variant_dashboard.variants SET status = 'completed' WHERE id = ${literal(third)}`);
     await page.waitForSelector(`[data-testid="variant-row-${third}"]`, { state: 'detached', timeout: WAIT_MS });

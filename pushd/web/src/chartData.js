@@ -22,15 +22,17 @@ export function rangeByKey(key) {
   return RANGES.find((range) => range.key === key) ?? RANGES.find((range) => range.key === DEFAULT_RANGE);
 }
 
-// A history point [t, rate, views, interactions] as a chart point [t, rate, views] (null when malformed).
-function historyPoint(point) {
+// A history point [t, rate, views, interactions] as a chart point [t, rate, views] (null when malformed). t is
+// its bucket's end, which for the bucket still open lies after the history's end; its numbers are those at
+// the end, so it is drawn there (not in the future, where a later answer would take it for a live point).
+function historyPoint(point, historyEnd) {
   if (!Array.isArray(point) || typeof point[0] !== 'number') return null;
-  return [point[0], typeof point[1] === 'number' ? point[1] : null, typeof point[2] === 'number' ? point[2] : null];
+  return [Math.min(point[0], historyEnd), typeof point[1] === 'number' ? point[1] : null, typeof point[2] === 'number' ? point[2] : null];
 }
 
 // The history's points up to its end, then the live points that came after it (a reload never loses them).
 function mergePoints(historyPoints, livePoints, historyEnd) {
-  const loaded = (historyPoints ?? []).map(historyPoint).filter(Boolean);
+  const loaded = (historyPoints ?? []).map((point) => historyPoint(point, historyEnd)).filter(Boolean);
   const later = (livePoints ?? []).filter((point) => point[0] > historyEnd);
   return [...loaded, ...later].slice(-SERIES_POINT_LIMIT);
 }

@@ -33,6 +33,13 @@ describe('mergeHistory and appendLive', () => {
     expect(merged.variants.a.content).toBe('A');
   });
 
+  it('draws the still open bucket at the history\'s end, so a later answer replaces it instead of keeping it as live', () => {
+    const hour = mergeHistory(emptyChart(), { to: 1000, pooled: [[960, 0.05, 8, 1], [1020, 0.06, 9, 1]], variants: [] });
+    expect(hour.pooled).toEqual([[960, 0.05, 8], [1000, 0.06, 9]]);
+    const day = mergeHistory(hour, { to: 1001, pooled: [[1800, 0.06, 9, 1]], variants: [] });
+    expect(day.pooled).toEqual([[1001, 0.06, 9]]);
+  });
+
   it('says whether the server\'s history is in, and keeps saying it over later live points', () => {
     const live = appendLive(emptyChart(), 500, { avg_engagement_rate: 0.1, total_views: 10 });
     expect(live.hasHistory).toBe(false);

@@ -238,7 +238,7 @@ function applyEarlyKill(metrics, event) {
 
 // A kill list entry from an early_kill event, with the variant's text, pattern and post time when its row is known.
 function killEntry(event, row) {
-  return { content: row?.content, pattern_used: row?.pattern_used, posted_at: row?.posted_at, ...event };
+  return { content: row?.content, pattern_used: row?.pattern_used, posted_at: row?.posted_at, predicted_er: row?.predicted_er, ...event };
 }
 
 // Changes a variant's status (not by a kill) and moves the active/killed counts accordingly.
@@ -320,6 +320,36 @@ function minutesBetween(startIso, endIso) {
 // value when it is a finite number, else fallback.
 function numberOr(value, fallback) {
   return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+
+// The rows the variants table lists: the live rows, then each recent kill that is not among them as a killed
+// row (content, pattern, prediction, final rate, sample size, reason), so the Killed filter lists the kills the
+// kill panel shows, not only those since the page opened.
+export function tableRows(metrics) {
+  const listed = new Set(metrics.active_variants.map((row) => row.id));
+  const killed = metrics.recent_kills.filter((kill) => !listed.has(kill.variant_id)).map(killedRow);
+  return killed.length === 0 ? metrics.active_variants : [...metrics.active_variants, ...killed];
+}
+
+// One row per kill entry object, kept while the entry is (so live updates do not re-render these rows).
+const killedRows = new WeakMap();
+
+// The table row of a kill entry.
+function killedRow(kill) {
+  if (!killedRows.has(kill)) {
+    killedRows.set(kill, {
+      id: kill.variant_id,
+      content: kill.content ?? kill.variant_id,
+      pattern_used: kill.pattern_used,
+      predicted_er: kill.predicted_er ?? null,
+      status: 'killed',
+      kill_reason: kill.kill_reason,
+      posted_at: kill.posted_at,
+      live_metrics: { engagement_rate: kill.final_er, views: kill.sample_size },
+      changed: {},
+    });
+  }
+  return killedRows.get(kill);
 }
 
 // The latest kills, newest first, one per variant, for the kill feed panel.

@@ -1,6 +1,6 @@
 // Unit tests of the dashboard state reducer: initial data, updates, kills, resyncs, ordering and duplicates.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { applyMessage, applyMessages, initialState, killFeed, FEED_LIMIT, KILL_LIST_LIMIT } from './state.js';
+import { applyMessage, applyMessages, initialState, killFeed, tableRows, FEED_LIMIT, KILL_LIST_LIMIT } from './state.js';
 import { earlyKill, initialData, performanceUpdate, recentKill, variantUpdate } from './testFixtures.js';
 
 // Applies messages in order starting from the empty state.
@@ -107,6 +107,21 @@ describe('variant registration and status changes', () => {
     expect(row(state, 'v1').status).toBe('paused');
     expect(row(state, 'v1').changed.status).toBe(11);
     expect(state.metrics.summary.active_variants).toBe(1);
+  });
+});
+
+describe('tableRows', () => {
+  it('lists the live rows, then each recent kill not among them as a killed row, once', () => {
+    const state = run(initialData({ recent_kills: [recentKill('old')] }), earlyKill(11, 'v2'));
+    const rows = tableRows(state.metrics);
+    expect(rows.map((entry) => [entry.id, entry.status])).toEqual([...state.metrics.active_variants.map((entry) => [entry.id, entry.status]), ['old', 'killed']]);
+    expect(rows.at(-1)).toMatchObject({ content: 'Killed old', pattern_used: 'question', kill_reason: 'Low engagement', live_metrics: { engagement_rate: 0.01, views: 400 } });
+    expect(tableRows(state.metrics).at(-1)).toBe(rows.at(-1));
+  });
+
+  it('is the live rows themselves when every kill is among them', () => {
+    const state = run(initialData(), earlyKill(11, 'v2'));
+    expect(tableRows(state.metrics)).toBe(state.metrics.active_variants);
   });
 });
 

@@ -4,7 +4,7 @@ import { startTransition, useCallback, useEffect, useLayoutEffect, useMemo, useR
 import { flushSync } from 'react-dom';
 import { fetchJson, historyUrl, probabilitiesUrl } from '../api.js';
 import { DEFAULT_RANGE, HISTORY_MAX_POINTS, RANGES, rangeByKey } from '../chartData.js';
-import { applyMessages, initialState, killFeed } from '../state.js';
+import { applyMessages, initialState, killFeed, tableRows } from '../state.js';
 import { earlyHistory, earlyState } from '../earlySocket.js';
 import { createFrameBatcher, nextFrame } from '../frameBatcher.js';
 import { formatClockZoned, zoneName } from '../format.js';
@@ -145,6 +145,7 @@ export function Dashboard({ personaId, token, header, skip, variantId, onOpenVar
   const now = useNow(CLOCK_TICK_MS, live);
   const metrics = state.metrics;
   const contentById = useContentById(metrics?.active_variants);
+  const variantRows = useMemo(() => (metrics ? tableRows(metrics) : []), [metrics?.active_variants, metrics?.recent_kills]); // eslint-disable-line react-hooks/exhaustive-deps
   const secondaryShown = usePanelsShown(metrics !== null);
   const [rangeKey, setRangeKey] = useState(DEFAULT_RANGE);
   const historyStatus = useHistory(personaId, token, rangeKey, live, dispatch, earlyHistoryRequest);
@@ -195,7 +196,7 @@ export function Dashboard({ personaId, token, header, skip, variantId, onOpenVar
           <SummaryCards summary={metrics.summary} killsToday={metrics.early_kills_today} />
           <div className="layout__main">
             <Panel id="variants" title="Variants">
-              <VariantsTable rows={metrics.active_variants} now={now} chanceBest={chanceBest} killMinViews={state.killMinViews} onOpen={onOpenVariant} />
+              <VariantsTable rows={variantRows} now={now} chanceBest={chanceBest} killMinViews={state.killMinViews} onOpen={onOpenVariant} />
             </Panel>
             <Panel id="chart" title="Engagement rate over time" actions={<RangePicker value={rangeKey} onChange={setRangeKey} />}>
               <EngagementChart chart={state.chart} labelById={contentById} rangeSeconds={rangeByKey(rangeKey).seconds} />

@@ -94,7 +94,7 @@ export function VariantsTable({ rows, now, chanceBest, killMinViews, onOpen }) {
         {paused && <span className="paused" role="status" data-testid="sort-paused">Order paused while you are in the table</span>}
       </div>
       {ordered.length === 0 ? (
-        <p className="empty" data-testid="variants-empty">{rows.length === 0 ? 'No variants yet.' : 'No variants match.'}</p>
+        <p className="empty" data-testid="variants-empty">{emptyText(rows, filter, search)}</p>
       ) : (
         <div
           className="table-scroll"
@@ -128,6 +128,16 @@ export function VariantsTable({ rows, now, chanceBest, killMinViews, onOpen }) {
       )}
     </div>
   );
+}
+
+// What an empty table says: nothing yet, nothing matching the search, or nothing of the filter's kind
+// (completed variants are known from the moment the page opened; kills also from before, see tableRows).
+function emptyText(rows, filter, search) {
+  if (rows.length === 0) return 'No variants yet.';
+  if (search.trim()) return 'No variants match.';
+  if (filter === 'active') return 'No active variants.';
+  if (filter === 'killed') return 'No kills yet.';
+  return 'No variant has completed since this page opened.';
 }
 
 // The arrow shown in a header: ▲ or ▼ for the sorted column, nothing otherwise.
