@@ -105,8 +105,11 @@ END
 $$;
 
 -- Adds new_views views to a demo variant, interactions drawn around its true rate (which wobbles from batch
--- to batch), and reports the cumulative counts through handle_performance_update.
-CREATE FUNCTION demo.add_views(variant text, new_views bigint) RETURNS void LANGUAGE plpgsql
+-- to batch), and reports the cumulative counts: live through handle_performance_update, or, for the
+-- history, as of the past moment at (a plain write of variant_monitoring with that last_updated, so the
+-- history rollup files it under that time; the caller holds the persona lock).
+CREATE FUNCTION demo.add_views(variant text, new_views bigint, at timestamptz DEFAULT NULL)
+RETURNS void LANGUAGE plpgsql
 AS $$
 DECLARE
     truth         demo.variant_truth;
@@ -119,8 +122,17 @@ BEGIN
     views := coalesce(views, 0) + new_views;
     interactions := coalesce(interactions, 0)
                     + demo.binomial(new_views, least(1, truth.true_er * exp(0.1 * demo.gaussian())));
-    PERFORM variant_dashboard.handle_performance_update(variant, jsonb_build_object(
-        'persona_id', truth.persona_id, 'view_count', views, 'interaction_count', interactions));
+    IF at IS NULL THEN
+        PERFORM variant_dashboard.handle_performance_update(variant, jsonb_build_object(
+            'persona_id', truth.persona_id, 'view_count', views, 'interaction_count', interactions));
+        RETURN;
+    END IF;
+    INSERT INTO variant_dashboard.variant_monitoring AS m
+           (variant_id, persona_id, current_er, interaction_count, view_count, status, last_updated)
+    VALUES (variant, truth.persona_id, interactions::float8 / greatest(views, 1), interactions, views, 'active', at)
+    ON CONFLICT (variant_id) DO UPDATE
+       SET current_er = excluded.current_er, interaction_count = excluded.interaction_count,
+           view_count = excluded.view_count, last_updated = excluded.last_updated;
 END
 $$;
 
@@ -174,45 +186,69 @@ BEGIN
 END
 $$;
 
--- Loads about a week of history per persona: variants posted more densely towards now, with views for
--- their age; duds killed 20-60 minutes after posting, older ones completed, the last 12 hours' still active.
+-- One variant's history to come: the moments its views arrive (8 steps from its post to its end, denser
+-- early, views growing as time^0.8 as reach fades) and the cumulative views at each, in time order.
+CREATE FUNCTION demo.history_steps(variant text, posted timestamptz, ends timestamptz, final_views bigint,
+                                   OUT variant_id text, OUT at timestamptz, OUT views bigint)
+RETURNS SETOF record LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT variant, posted + (ends - posted) * (j / 8.0) ^ 1.5, round(final_views * ((j / 8.0) ^ 1.5) ^ 0.8)::bigint
+      FROM generate_series(1, 8) AS j
+$$;
+
+-- Loads about a week of history per persona, written at the moments it happened, so the chart's 24 h and
+-- 7 d ranges show it: variants posted more densely towards now, their views arriving over their first
+-- hours; a dud is killed at the first of those moments its views pass 1,000-1,600 (when clearly failing
+-- then), variants older than 12 hours are completed at 12 hours, the last 12 hours' stay active.
 -- Last, per persona, a dud posted 40 minutes ago is killed now: every persona has a kill today whatever the
 -- time of day (the history's own kills may all be from before midnight).
 CREATE PROCEDURE demo.load_history(variants_per_persona integer, seed float8) LANGUAGE plpgsql
 AS $$
 DECLARE
-    persona        text;
-    variant        text;
-    age_hours      float8;
-    views          bigint;
-    kill_views     bigint;
-    failing        record;
+    persona    text;
+    variant    text;
+    age_hours  float8;
+    posted     timestamptz;
+    step       record;
+    failing    record;
+    previous   bigint;
 BEGIN
     PERFORM setseed(seed);
+    CREATE TEMP TABLE demo_steps (variant_id text, at timestamptz, views bigint, kill_views bigint,
+                                  completes timestamptz) ON COMMIT DROP;
     FOR persona IN SELECT persona_id FROM demo.personas ORDER BY persona_id LOOP
+        PERFORM variant_dashboard.lock_persona(persona);
         FOR k IN REVERSE variants_per_persona..1 LOOP
             age_hours := 0.4 + 160 * (k::float8 / variants_per_persona) ^ 2 * (0.85 + 0.3 * random());
-            variant := demo.post_variant(persona, now() - age_hours * interval '1 hour');
-            views := round((SELECT reach FROM demo.variant_truth WHERE variant_id = variant)
-                           * 1000 * least(age_hours, 24) ^ 0.8);
-            kill_views := 1000 + round(600 * random());
-            IF views > kill_views THEN
-                PERFORM demo.add_views(variant, kill_views);
-                SELECT * INTO failing FROM demo.failing_variant(variant, 1000);
+            posted := now() - age_hours * interval '1 hour';
+            variant := demo.post_variant(persona, posted);
+            INSERT INTO demo_steps
+            SELECT s.variant_id, s.at, s.views, 1000 + round(600 * random()),
+                   CASE WHEN age_hours > 12 THEN posted + interval '12 hours' END
+              FROM demo.history_steps(variant, posted, least(now(), posted + interval '12 hours'),
+                                      round((SELECT reach FROM demo.variant_truth WHERE variant_id = variant)
+                                            * 1000 * least(age_hours, 12) ^ 0.8)::bigint) s;
+        END LOOP;
+        -- every persona's steps in time order: the rollup and the pooled series only move forward
+        FOR step IN SELECT d.* FROM demo_steps d JOIN variant_dashboard.variants v ON v.id = d.variant_id
+                     WHERE v.persona_id = persona ORDER BY d.at, d.variant_id LOOP
+            CONTINUE WHEN (SELECT status FROM variant_dashboard.variants WHERE id = step.variant_id) <> 'active';
+            SELECT coalesce(max(view_count), 0) INTO previous
+              FROM variant_dashboard.variant_monitoring WHERE variant_id = step.variant_id;
+            PERFORM demo.add_views(step.variant_id, greatest(step.views - previous, 1), step.at);
+            IF step.views >= step.kill_views THEN
+                SELECT * INTO failing FROM demo.failing_variant(step.variant_id, 1000);
                 IF FOUND THEN
                     INSERT INTO variant_dashboard.variant_kills
                         (variant_id, persona_id, reason, final_engagement_rate, sample_size, posted_at, killed_at)
                     SELECT v.id, v.persona_id, demo.kill_reason(failing.live_er, failing.predicted_er, failing.views),
-                           failing.live_er, failing.views, v.posted_at,
-                           least(now(), v.posted_at + (20 + 40 * random()) * interval '1 minute')
-                      FROM variant_dashboard.variants v WHERE v.id = variant;
+                           failing.live_er, failing.views, v.posted_at, step.at
+                      FROM variant_dashboard.variants v WHERE v.id = step.variant_id;
                     CONTINUE;
                 END IF;
-                views := views - kill_views;
             END IF;
-            PERFORM demo.add_views(variant, views);
-            IF age_hours > 12 THEN
-                PERFORM demo.complete_variant(variant);
+            IF step.completes IS NOT NULL AND step.at >= step.completes THEN
+                PERFORM demo.complete_variant(step.variant_id);
             END IF;
         END LOOP;
         variant := demo.post_variant(persona, now() - interval '40 minutes', dud => true);

@@ -93,3 +93,37 @@ export function formatClockZoned(time) {
   if (!Number.isFinite(ms)) return PLACEHOLDER;
   return `${formatClock(new Date(ms).toISOString())} ${zoneName(ms)}`;
 }
+
+// Formatters for the chart's times, made once (see clockFormat).
+let dayFormat = null;
+let minuteFormat = null;
+
+// The day of epoch milliseconds in the viewer's zone: "27 Nov".
+function formatDay(ms) {
+  dayFormat ??= new Intl.DateTimeFormat([], { day: 'numeric', month: 'short' });
+  return dayFormat.format(ms);
+}
+
+// The hour and minute of epoch milliseconds in the viewer's zone: "14:05".
+function formatMinute(ms) {
+  minuteFormat ??= new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit', hour12: false });
+  return minuteFormat.format(ms);
+}
+
+// A chart axis label for a time (epoch seconds) on a range of rangeSeconds: "10:42:13" up to an hour,
+// "10:42" up to a day, beyond that the day ("27 Nov"), with the time when it is not midnight.
+export function formatAxisTime(seconds, rangeSeconds) {
+  const ms = seconds * 1000;
+  if (!Number.isFinite(ms)) return PLACEHOLDER;
+  if (rangeSeconds <= 3600) return formatClock(new Date(ms).toISOString());
+  if (rangeSeconds <= 86400) return formatMinute(ms);
+  const midnight = new Date(ms).setHours(0, 0, 0, 0) === ms;
+  return midnight ? formatDay(ms) : `${formatDay(ms)} ${formatMinute(ms)}`;
+}
+
+// The chart tooltip's time (epoch seconds) with the zone named: the time of day, and the day too on a range
+// of more than a day ("27 Nov 10:42:13 CET").
+export function formatTooltipTime(seconds, rangeSeconds) {
+  const zoned = formatClockZoned(seconds * 1000);
+  return rangeSeconds > 86400 && Number.isFinite(seconds) ? `${formatDay(seconds * 1000)} ${zoned}` : zoned;
+}

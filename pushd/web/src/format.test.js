@@ -1,6 +1,6 @@
 // Unit tests of the human number and time formatting.
 import { describe, expect, it } from 'vitest';
-import { formatClock, formatCount, formatDelta, formatDuration, formatMinutes, formatPercent, formatScore, secondsSince } from './format.js';
+import { formatAxisTime, formatClock, formatCount, formatTooltipTime, formatDelta, formatDuration, formatMinutes, formatPercent, formatScore, secondsSince } from './format.js';
 
 describe('formatPercent', () => {
   it('shows one decimal', () => {
@@ -99,5 +99,25 @@ describe('formatScore and formatClock', () => {
       const expected = new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
       expect(formatClock(iso)).toBe(expected);
     }
+  });
+});
+
+describe('chart times', () => {
+  const local = (year, month, day, hour = 0, minute = 0, second = 0) => new Date(year, month - 1, day, hour, minute, second).getTime() / 1000;
+
+  it('labels the axis by the range: seconds up to an hour, minutes up to a day, the day beyond', () => {
+    const t = local(2026, 11, 27, 14, 5, 9);
+    expect(formatAxisTime(t, 900)).toMatch(/^14:05:09$/);
+    expect(formatAxisTime(t, 86400)).toMatch(/^14:05$/);
+    expect(formatAxisTime(local(2026, 11, 27), 604800)).toMatch(/27/);
+    expect(formatAxisTime(local(2026, 11, 27), 604800)).not.toMatch(/:/);
+    expect(formatAxisTime(t, 604800)).toMatch(/27.* 14:05$/);
+    expect(formatAxisTime(Number.NaN, 900)).toBe('—');
+  });
+
+  it('names the day in the tooltip only beyond a day', () => {
+    const t = local(2026, 11, 27, 14, 5, 9);
+    expect(formatTooltipTime(t, 3600)).toMatch(/^14:05:09 \S+/);
+    expect(formatTooltipTime(t, 604800)).toMatch(/27.* 14:05:09 \S+/);
   });
 });

@@ -4,7 +4,7 @@ import { memo, useLayoutEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { chartColumns, chartVariantIds, xRange, yRange } from '../chartData.js';
-import { formatClock, formatClockZoned, formatCount, zoneName } from '../format.js';
+import { formatAxisTime, formatCount, formatTooltipTime, zoneName } from '../format.js';
 import { nextFrame } from '../frameBatcher.js';
 
 const CHART_HEIGHT = 260;
@@ -111,7 +111,7 @@ function showTooltip(plot, chart) {
     tooltip.hidden = true;
     return;
   }
-  const lines = [formatClockZoned(plot.data[0][index] * 1000)];
+  const lines = [formatTooltipTime(plot.data[0][index], chart.range)];
   plot.series.forEach((series, seriesIndex) => {
     const rate = plot.data[seriesIndex]?.[index];
     if (seriesIndex === 0 || !series.show || typeof rate !== 'number') return;
@@ -136,7 +136,7 @@ function chartOptions(variantIds, names, width, chart) {
     },
     hooks: { setCursor: [(plot) => showTooltip(plot, chart)] },
     axes: [
-      { ...axis, space: 80, values: (_, ticks) => ticks.map((tick) => formatClock(new Date(tick * 1000).toISOString())) },
+      { ...axis, space: 80, values: (_, ticks) => ticks.map((tick) => formatAxisTime(tick, chart.range)) },
       { ...axis, size: 56, values: (_, ticks) => ticks.map((tick) => `${tick.toFixed(1)}%`) }],
     series: [
       {},
