@@ -112,12 +112,14 @@ describe('issue 12', () => {
     }, { timeout: WAIT_MS });
     await page.click('[data-testid="range-24h"]');
     if (has.history) {
-      // the chart is redrawn from the 24-hour answer alone: its first point is the answer's first (a bucket that is
-      // still open ends after the answer's `to`, and is drawn at `to`)
+      // the chart is redrawn from the 24-hour answer alone (data-history-to names the answer drawn): its first
+      // point is the answer's first (never after the answer's `to`)
       const body = await (await dayAnswer).json();
       const times = [...body.pooled, ...body.variants.flatMap((series) => series.points)].map((point) => point[0]);
       const firstTime = Math.min(...times, Date.parse(body.to) / 1000);
-      await page.waitForFunction((t) => document.querySelector('[data-testid="chart"]').dataset.first === String(t), firstTime, { timeout: WAIT_MS });
+      const drawnFrom = (answerEnd) => document.querySelector('[data-testid="chart"]').dataset.historyTo === String(answerEnd);
+      await page.waitForFunction(drawnFrom, Date.parse(body.to) / 1000, { timeout: WAIT_MS });
+      assert.equal(await page.getAttribute('[data-testid="chart"]', 'data-first'), String(firstTime));
     }
     const box = await page.locator('[data-testid="chart"] .u-over').boundingBox();
     await page.mouse.move(box.x + box.width - 3, box.y + box.height / 2);

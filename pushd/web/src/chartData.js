@@ -14,7 +14,7 @@ export const HISTORY_MAX_POINTS = 240;
 
 // The chart before anything is known: no pooled points, no variant series, no history loaded yet.
 export function emptyChart() {
-  return { pooled: [], variants: {}, hasHistory: false };
+  return { pooled: [], variants: {}, historyTo: null };
 }
 
 // The range entry of a key, the default range for an unknown one.
@@ -38,7 +38,7 @@ function mergePoints(historyPoints, livePoints, historyEnd) {
 }
 
 // The chart with a GET /api/history answer merged in: history up to its `to`, live points after it kept;
-// hasHistory tells the chart (and whoever times it) that the server's memory is in.
+// historyTo (the answer's end, epoch seconds) tells the chart, and whoever watches it, which answer it holds.
 export function mergeHistory(chart, history) {
   if (!history || typeof history !== 'object') return chart;
   const end = typeof history.to === 'number' ? history.to : Date.parse(history.to ?? '') / 1000;
@@ -54,7 +54,7 @@ export function mergeHistory(chart, history) {
       points: mergePoints(series.points, previous.points, historyEnd),
     };
   }
-  return { pooled: mergePoints(history.pooled, chart.pooled, historyEnd), variants, hasHistory: true };
+  return { pooled: mergePoints(history.pooled, chart.pooled, historyEnd), variants, historyTo: historyEnd };
 }
 
 // A series with one more point at t; a point at the same second replaces the last one, an older one is dropped.

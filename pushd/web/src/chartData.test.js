@@ -42,10 +42,10 @@ describe('mergeHistory and appendLive', () => {
 
   it('says whether the server\'s history is in, and keeps saying it over later live points', () => {
     const live = appendLive(emptyChart(), 500, { avg_engagement_rate: 0.1, total_views: 10 });
-    expect(live.hasHistory).toBe(false);
+    expect(live.historyTo).toBeNull();
     const merged = mergeHistory(live, { to: 400, pooled: [], variants: [] });
-    expect(merged.hasHistory).toBe(true);
-    expect(appendLive(merged, 600, { avg_engagement_rate: 0.1, total_views: 12 }, { id: 'a', live_metrics: { engagement_rate: 0.2, views: 5 } }).hasHistory).toBe(true);
+    expect(merged.historyTo).toBe(400);
+    expect(appendLive(merged, 600, { avg_engagement_rate: 0.1, total_views: 12 }, { id: 'a', live_metrics: { engagement_rate: 0.2, views: 5 } }).historyTo).toBe(400);
   });
 });
 

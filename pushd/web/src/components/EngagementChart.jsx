@@ -16,8 +16,8 @@ const POOLED_COLOUR = '#9c9c9c';
 const REDRAW_INTERVAL_MS = 250;
 
 // Draws the chart's memory (chartData.js) over the last rangeSeconds, variant labels from labelById (else the
-// series' own content); recreated when the series change. The first drawing, and the one that brings the
-// history in, are part of their commit (the first is on the same frame as the rows around it); live updates
+// series' own content); recreated when the series change. The first drawing, and each that brings a history
+// answer in, are part of their commit (the first is on the same frame as the rows around it); live updates
 // are drawn at an animation frame, at most every REDRAW_INTERVAL_MS, never inside their commit. Hovering shows
 // time, rate and views.
 export const EngagementChart = memo(function EngagementChart({ chart: model, labelById, rangeSeconds, testId = 'chart' }) {
@@ -29,7 +29,7 @@ export const EngagementChart = memo(function EngagementChart({ chart: model, lab
   // The plot, its series key and the pending frame live across renders; the last render's props win.
   useLayoutEffect(() => {
     const container = containerRef.current;
-    const chart = { plot: null, seriesKey: null, drawnWithHistory: false, cancelFrame: null, observer: null };
+    const chart = { plot: null, seriesKey: null, drawnHistoryTo: null, cancelFrame: null, observer: null };
     Object.assign(chart, { drawnAt: -Infinity, views: [], range: 3600, tooltip: tooltipRef.current });
     const draw = () => {
       chart.cancelFrame = null;
@@ -40,8 +40,9 @@ export const EngagementChart = memo(function EngagementChart({ chart: model, lab
       const { data, views } = chartColumns(memory, variantIds);
       chart.views = views;
       chart.range = range;
-      chart.drawnWithHistory = memory.hasHistory;
-      container.dataset.history = String(memory.hasHistory === true);
+      chart.drawnHistoryTo = memory.historyTo;
+      container.dataset.history = String(memory.historyTo !== null);
+      container.dataset.historyTo = String(memory.historyTo ?? '');
       container.dataset.points = String(data[0].length);
       container.dataset.first = String(data[0][0] ?? '');
       container.dataset.last = String(data[0][data[0].length - 1] ?? '');
@@ -57,7 +58,7 @@ export const EngagementChart = memo(function EngagementChart({ chart: model, lab
     };
     drawRef.current = () => {
       const { model: memory } = latestRef.current;
-      if (chart.plot === null || memory.hasHistory !== chart.drawnWithHistory) {
+      if (chart.plot === null || memory.historyTo !== chart.drawnHistoryTo) {
         chart.cancelFrame?.();
         draw();
         return;
