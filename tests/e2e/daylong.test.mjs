@@ -212,6 +212,11 @@ describe('issue 12', () => {
     assert.ok(scroll.scroll <= scroll.client, `the table scrolls sideways at 1400 px: ${JSON.stringify(scroll)}`);
     await page.hover(`[data-testid="variant-row-${first}"]`);
     await page.waitForSelector('[data-testid="sort-paused"]', { timeout: WAIT_MS });
+    // the pointer leaving resumes it; focus on a row (keyboard users) pauses it again
+    await page.mouse.move(0, 0);
+    await page.waitForSelector('[data-testid="sort-paused"]', { state: 'detached', timeout: WAIT_MS });
+    await page.focus(`[data-testid="variant-row-${first}"]`);
+    await page.waitForSelector('[data-testid="sort-paused"]', { timeout: WAIT_MS });
     await page.close();
   });
 
