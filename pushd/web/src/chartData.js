@@ -22,9 +22,9 @@ export function rangeByKey(key) {
   return RANGES.find((range) => range.key === key) ?? RANGES.find((range) => range.key === DEFAULT_RANGE);
 }
 
-// A history point [t, rate, views, interactions] as a chart point [t, rate, views] (null when malformed). t is
-// its bucket's end, which for the bucket still open lies after the history's end; its numbers are those at
-// the end, so it is drawn there (not in the future, where a later answer would take it for a live point).
+// A history point [t, rate, views, interactions] as a chart point [t, rate, views] (null when malformed), never
+// after the history's end: pushd stamps a still open bucket with its last change, and a point after the end
+// would be drawn in the future and kept by a later answer as if it were live.
 function historyPoint(point, historyEnd) {
   if (!Array.isArray(point) || typeof point[0] !== 'number') return null;
   return [Math.min(point[0], historyEnd), typeof point[1] === 'number' ? point[1] : null, typeof point[2] === 'number' ? point[2] : null];

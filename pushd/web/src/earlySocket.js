@@ -1,7 +1,7 @@
 // The dashboard socket opened before React: an inline boot script in index.html (startEarlySocket, built in by
 // vite.config.js) connects while the JS bundle still downloads and evaluates, and buffers what the server sends;
-// the Dashboard then renders its first screen from the buffer and adopts the socket. Once the socket is open the
-// boot script also requests the chart's first history, which the Dashboard takes instead of asking itself.
+// the Dashboard then renders its first screen from the buffer and adopts the socket. The boot script also requests
+// the chart's first history, which the Dashboard takes instead of asking itself.
 // No React here.
 import { applyMessages } from './state.js';
 import { parseMessage } from './connection.js';

@@ -75,7 +75,7 @@ function useHistory(personaId, token, rangeKey, live, dispatch, early) {
   const [reloads, setReloads] = useState(0);
   const wasLive = useRef(false);
   const firstLiveServed = useRef(live || early !== null);
-  const mounted = useRef(false);
+  const loadedOnce = useRef(false);
   useEffect(() => {
     if (live && !wasLive.current) {
       if (firstLiveServed.current) firstLiveServed.current = false;
@@ -87,8 +87,8 @@ function useHistory(personaId, token, rangeKey, live, dispatch, early) {
     const controller = new AbortController();
     const to = Date.now() / 1000;
     const url = historyUrl(personaId, { fromSeconds: to - rangeByKey(rangeKey).seconds, toSeconds: to, maxPoints: HISTORY_MAX_POINTS });
-    const first = !mounted.current && early !== null && early.token === token && rangeKey === DEFAULT_RANGE;
-    mounted.current = true; // any later load asks pushd itself
+    const first = !loadedOnce.current && early !== null && early.token === token && rangeKey === DEFAULT_RANGE;
+    loadedOnce.current = true; // any later load asks pushd itself
     const inFirstState = first && early.arrived !== null;
     (first ? early.answer : fetchJson(url, token, { signal: controller.signal })).then(({ status: code, body }) => {
       if (controller.signal.aborted) return;

@@ -29,8 +29,17 @@ export const EngagementChart = memo(function EngagementChart({ chart: model, lab
   // The plot, its series key and the pending frame live across renders; the last render's props win.
   useLayoutEffect(() => {
     const container = containerRef.current;
-    const chart = { plot: null, seriesKey: null, drawnHistoryTo: null, cancelFrame: null, observer: null };
-    Object.assign(chart, { drawnAt: -Infinity, views: [], range: 3600, tooltip: tooltipRef.current });
+    const chart = {
+      plot: null,
+      seriesKey: null,
+      drawnHistoryTo: null,
+      cancelFrame: null,
+      observer: null,
+      drawnAt: -Infinity,
+      views: [],
+      range: 3600,
+      tooltip: tooltipRef.current,
+    };
     const draw = () => {
       chart.cancelFrame = null;
       chart.drawnAt = performance.now();
