@@ -15,6 +15,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
+# shellcheck source=scripts/cluster.sh
+. "$top/scripts/cluster.sh" # cluster_free_port
 latency_seconds=${BENCH_PUSHD_SECONDS:-20}
 relay_seconds=${BENCH_RELAY_SECONDS:-10}
 idle_clients=${BENCH_IDLE_CLIENTS:-10000}
@@ -29,23 +31,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Prints a port below the ephemeral range that nothing listens on: thousands of client sockets use
-# ephemeral ports, and a listener cannot bind one of those.
-free_port() {
-  local low port
-  low=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range)
-  for _ in $(seq 1 200); do
-    port=$(( 10000 + RANDOM % (low - 10000) ))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
-  done
-  echo "no free port found" >&2; return 1
-}
-
 # Starts pushd on a free port (more pushd flags may follow) and waits until /readyz answers 200. All clients come
 # from 127.0.0.1, so the per-IP connection and request limits are off (variables: a pushd without those limits
 # ignores them).
 start_pushd() {
-  port=$(free_port)
+  port=$(cluster_free_port)
   PUSHD_MAX_CONNS_PER_IP=0 PUSHD_MAX_HTTP_CONNS_PER_IP=0 PUSHD_CONN_RATE=0 PUSHD_HTTP_RATE=0 "$top/pushd/pushd" --database-url "dbname=$PGDATABASE" --bind 127.0.0.1 --port "$port" --log-level warn \
     "$@" 2>>"$work/pushd.log" &
   pushd_pid=$!

@@ -36,7 +36,7 @@ install_copy "$work/after" "$work/src-after"
 
 # Prints the update throughput of the extension installed under $1 (a fresh cluster, 1,000 variants).
 measure() {
-  local prefix=$1 tps
+  local prefix=$1
   (
     unset DATABASE_URL PGHOST PGPORT PGDATABASE PGDATA # a private cluster of this installation, not make bench's
     . "$top/scripts/cluster.sh"
